@@ -1,0 +1,68 @@
+//! `embedpos`: the command-line face of the embedpos crates.
+//!
+//! This crate only parses arguments, renders progress and prints results; every
+//! algorithm lives in a library crate (see DESIGN.md). One module per subcommand
+//! under `cmd/`.
+
+mod cmd;
+mod progress;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Result type of every subcommand: any library error, shown to the user as is.
+pub type CliResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+/// Options shared by every subcommand.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Global {
+    /// Worker threads (default: all cores).
+    #[arg(long, global = true)]
+    pub threads: Option<usize>,
+    /// No progress bars and no summaries on stderr.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Parser)]
+#[command(name = "embedpos", version, about = "Static word vectors, positional encodings and transformer inputs")]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Normalise and split text into tokens, one line of tokens per input line.
+    Tokenize(cmd::tokenize::Args),
+    /// Count a vocabulary and write it as `token count` lines.
+    Vocab(cmd::vocab::Args),
+    /// Run the whole pipeline on the embedded synthetic corpus.
+    Demo(cmd::demo::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(n) = cli.global.threads {
+        if n == 0 {
+            eprintln!("error: --threads must be at least 1");
+            return ExitCode::from(2);
+        }
+        // Ignored when a pool already exists; none does at this point.
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+    }
+    let result = match cli.command {
+        Command::Tokenize(a) => cmd::tokenize::run(a, &cli.global),
+        Command::Vocab(a) => cmd::vocab::run(a, &cli.global),
+        Command::Demo(a) => cmd::demo::run(a, &cli.global),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
