@@ -1,0 +1,5 @@
+//! One module per subcommand: each defines its clap `Args` and a `run` function.
+
+pub mod demo;
+pub mod tokenize;
+pub mod vocab;
