@@ -1,1 +1,49 @@
-//! embedpos crate.
+//! Text to tokens to ids, the first stage of embedpos.
+//!
+//! * [`CorpusReader`] streams lines from files, directories, stdin and gzip,
+//!   in bounded memory, replacing (and counting) invalid UTF-8.
+//! * [`Normalizer`] (NFKC, lowercase, accent stripping) and [`PreTokenizer`]
+//!   (whitespace, Unicode words, Chinese segmentation) compose a
+//!   [`Tokenizer`], a serde config.
+//! * [`count_corpus`] builds a [`Vocab`] in one streaming, parallel pass.
+//! * [`ngrams`] gives fastText-compatible character n-gram bucket ids.
+//! * [`codec`] is the native binary codec shared by every embedpos format.
+//!
+//! ```
+//! use embedpos_tokenize::{count_corpus, CorpusReader, Normalizer, PreTokenizer, Tokenizer, VocabConfig};
+//!
+//! let text = "The cat sat.\nThe dog sat!\n";
+//! let mut reader = CorpusReader::from_reader("example", std::io::Cursor::new(text));
+//! let tokenizer = Tokenizer {
+//!     normalizer: Normalizer { lowercase: true, ..Default::default() },
+//!     pre_tokenizer: PreTokenizer::Words { keep_punctuation: false },
+//! };
+//! let cfg = VocabConfig { min_count: 1, ..Default::default() };
+//! let (vocab, stats) = count_corpus(&mut reader, &tokenizer, &cfg, 1)?;
+//! assert_eq!(stats.tokens, 6);
+//! assert_eq!(&vocab.tokens()[..2], ["sat", "the"]);
+//! assert_eq!(vocab.id("cat"), Some(2));
+//! # Ok::<(), embedpos_tokenize::Error>(())
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod atomic;
+pub mod codec;
+mod corpus;
+mod count;
+mod error;
+pub mod ngrams;
+mod normalize;
+mod pretokenize;
+mod tokenizer;
+mod vocab;
+
+pub use corpus::{ByteCounter, CorpusReader, Input, ReadStats, DEFAULT_MAX_LINE_BYTES};
+pub use count::{count_corpus, TokenCounter, VocabConfig, VocabStats};
+pub use error::{Error, Result};
+pub use ngrams::NgramConfig;
+pub use normalize::Normalizer;
+pub use pretokenize::PreTokenizer;
+pub use tokenizer::{Scratch, Tokenizer};
+pub use vocab::Vocab;

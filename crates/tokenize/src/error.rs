@@ -1,0 +1,62 @@
+//! The crate's error type.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong while reading corpora, vocabularies and configs.
+///
+/// Each variant says what was wrong, where (file, line) and, where it helps,
+/// what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An input path does not exist.
+    #[error("{path}: no such file or directory (check the path; use `-` for standard input)")]
+    NotFound {
+        /// The missing path.
+        path: PathBuf,
+    },
+    /// An I/O error while opening or reading a file.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file being read or written (`-` for stdin/stdout).
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// No input was given, or a directory held no files.
+    #[error("no input: {0}")]
+    NoInput(String),
+    /// A vocabulary file line could not be parsed.
+    #[error("{path}:{line}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// What was wrong and what to do.
+        message: String,
+    },
+    /// A configuration value is out of range.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// Encoding or decoding the native binary format failed.
+    #[error("native codec: {0}")]
+    Codec(String),
+    /// A token or id is not in the vocabulary.
+    #[error("{0}")]
+    Lookup(String),
+}
+
+/// The crate's result type.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        let path = path.into();
+        if source.kind() == std::io::ErrorKind::NotFound {
+            Error::NotFound { path }
+        } else {
+            Error::Io { path, source }
+        }
+    }
+}
