@@ -36,6 +36,7 @@ mod error;
 pub mod ngrams;
 mod normalize;
 mod pretokenize;
+pub mod synthetic;
 mod tokenizer;
 mod vocab;
 

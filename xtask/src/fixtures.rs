@@ -1,0 +1,104 @@
+//! `cargo xtask fixtures`: regenerate tests/fixtures deterministically.
+//!
+//! * `planted/corpus.txt`, `planted/analogies.txt`: the synthetic corpus with
+//!   planted relations (embedpos_tokenize::synthetic, seed and size fixed).
+//! * `fasttext/ngram_buckets.json`: fastText's own bucket ids for a word list,
+//!   made by scripts/fasttext_ngrams.py with the Python `fasttext` package
+//!   when a Python with it is found (`$EMBEDPOS_PYTHON`, the anchors venv);
+//!   otherwise the committed file is kept and a notice printed.
+
+use crate::util::{workspace_root, Result};
+use embedpos_tokenize::synthetic::{PlantedCorpus, DEFAULT_SEED, DEFAULT_TOKENS};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only check that the committed fixtures are what the generators make.
+    #[arg(long)]
+    check: bool,
+}
+
+pub fn run(args: Args) -> Result {
+    let dir = workspace_root().join("tests").join("fixtures");
+    let planted = PlantedCorpus::new(DEFAULT_SEED);
+    let mut corpus = Vec::new();
+    planted.write_corpus(&mut corpus, DEFAULT_TOKENS)?;
+    let files: Vec<(PathBuf, Vec<u8>)> = vec![
+        (dir.join("planted/corpus.txt"), corpus),
+        (
+            dir.join("planted/analogies.txt"),
+            planted.analogies().into_bytes(),
+        ),
+    ];
+    let mut stale = Vec::new();
+    for (path, bytes) in &files {
+        if args.check {
+            if std::fs::read(path).ok().as_deref() != Some(bytes.as_slice()) {
+                stale.push(path.display().to_string());
+            }
+        } else {
+            write(path, bytes)?;
+        }
+    }
+    if args.check {
+        if !stale.is_empty() {
+            return Err(format!(
+                "stale fixtures (run `cargo xtask fixtures`): {}",
+                stale.join(", ")
+            )
+            .into());
+        }
+        eprintln!("fixtures are up to date");
+        return Ok(());
+    }
+    fasttext_buckets(&dir.join("fasttext/ngram_buckets.json"))?;
+    Ok(())
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result {
+    if let Some(d) = path.parent() {
+        std::fs::create_dir_all(d)?;
+    }
+    embedpos_tokenize::atomic::write_atomic(path, |w| w.write_all(bytes))?;
+    eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());
+    Ok(())
+}
+
+/// A Python that can `import fasttext`, if any.
+pub fn python_with(module: &str) -> Option<PathBuf> {
+    let mut candidates = Vec::new();
+    if let Ok(p) = std::env::var("EMBEDPOS_PYTHON") {
+        candidates.push(PathBuf::from(p));
+    }
+    let anchors = std::env::var("ANCHORS").unwrap_or_else(|_| "/tmp/embedpos-anchors".into());
+    candidates.push(Path::new(&anchors).join("venv/bin/python3"));
+    candidates.push(workspace_root().join("target/venv/bin/python3"));
+    candidates.into_iter().find(|p| {
+        Command::new(p)
+            .args(["-c", &format!("import {module}")])
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    })
+}
+
+fn fasttext_buckets(out: &Path) -> Result {
+    let Some(py) = python_with("fasttext") else {
+        eprintln!(
+            "note: no Python with the `fasttext` package (set EMBEDPOS_PYTHON or run ../shared/bench/setup_anchors.sh); kept {}",
+            out.display()
+        );
+        return Ok(());
+    };
+    if let Some(d) = out.parent() {
+        std::fs::create_dir_all(d)?;
+    }
+    let script = workspace_root().join("scripts/fasttext_ngrams.py");
+    let st = Command::new(&py).arg(&script).arg(out).status()?;
+    if !st.success() {
+        return Err(format!("{} {} failed", py.display(), script.display()).into());
+    }
+    eprintln!("wrote {}", out.display());
+    Ok(())
+}
