@@ -4,8 +4,9 @@ use crate::corpus::{CorpusReader, ReadStats};
 use crate::error::{Error, Result};
 use crate::tokenizer::{Scratch, Tokenizer};
 use crate::vocab::{sort_pairs, Vocab};
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
+use std::collections::HashMap;
 use std::sync::mpsc;
 
 /// How a vocabulary is counted and cut.
@@ -66,10 +67,14 @@ pub struct VocabStats {
     pub read: ReadStats,
 }
 
+/// The counting map: tokens up to 23 bytes are stored inline in the table
+/// (no pointer to chase on lookup), hashed with foldhash.
+type CountMap = HashMap<SmolStr, u64, foldhash::fast::FixedState>;
+
 /// A token -> count map that prunes itself like word2vec's `ReduceVocab`.
 #[derive(Debug, Default)]
 pub struct TokenCounter {
-    map: FxHashMap<Box<str>, u64>,
+    map: CountMap,
     tokens: u64,
     pruned: u64,
     min_reduce: u64,
@@ -80,7 +85,7 @@ impl TokenCounter {
     /// An empty counter that prunes past `cap` distinct tokens.
     pub fn new(cap: usize) -> Self {
         TokenCounter {
-            map: FxHashMap::default(),
+            map: CountMap::with_capacity_and_hasher(1 << 16, Default::default()),
             tokens: 0,
             pruned: 0,
             min_reduce: 1,
@@ -95,7 +100,7 @@ impl TokenCounter {
         if let Some(c) = self.map.get_mut(token) {
             *c += 1;
         } else {
-            self.map.insert(token.into(), 1);
+            self.map.insert(SmolStr::new(token), 1);
             if self.map.len() > self.cap {
                 self.reduce();
             }
@@ -140,7 +145,7 @@ impl TokenCounter {
     /// Applies `min_count` and `max_size` and builds the sorted vocabulary.
     pub fn finish(self, cfg: &VocabConfig, read: ReadStats) -> Result<(Vocab, VocabStats)> {
         let distinct = self.map.len() as u64;
-        let mut pairs: Vec<(Box<str>, u64)> = self
+        let mut pairs: Vec<(SmolStr, u64)> = self
             .map
             .into_iter()
             .filter(|&(_, c)| c >= cfg.min_count)

@@ -240,7 +240,7 @@ mod tests {
                 keep_punctuation: true
             }
         );
-        assert_eq!(PreTokenizer::from_name("cjk").is_some(), true);
+        assert!(PreTokenizer::from_name("cjk").is_some());
         assert!(PreTokenizer::from_name("nope").is_none());
     }
 }

@@ -111,7 +111,7 @@ impl SplitMix64 {
 
     /// A uniform integer in `0..n` (`n > 0`).
     pub fn below(&mut self, n: usize) -> usize {
-        ((self.next_u64() >> 11) as u128 * n as u128 >> 53) as usize
+        (((self.next_u64() >> 11) as u128 * n as u128) >> 53) as usize
     }
 
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
