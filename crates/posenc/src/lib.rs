@@ -39,9 +39,11 @@ mod error;
 mod tensor;
 
 pub mod alibi;
+pub mod analysis;
 pub mod learned;
 pub mod rope;
 pub mod sinusoidal;
+pub mod spec;
 pub mod t5;
 pub mod write;
 
@@ -50,5 +52,6 @@ pub use error::{Error, Result};
 pub use learned::LearnedPositions;
 pub use rope::{Llama3Config, Pairing, Rope, RopeCache, RopeConfig, Scaling, YarnConfig};
 pub use sinusoidal::{Layout, Sinusoidal, SinusoidalConfig, Spacing};
+pub use spec::{EncodingSpec, Kind};
 pub use t5::{T5Bias, T5Config};
 pub use tensor::{check_fits, Tensor};
