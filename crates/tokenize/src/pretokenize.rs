@@ -111,6 +111,63 @@ fn is_word_segment(s: &str) -> bool {
 }
 
 fn words(text: &str, keep_punctuation: bool, out: &mut Vec<Range<usize>>) {
+    if text.is_ascii() {
+        return words_ascii(text.as_bytes(), keep_punctuation, out);
+    }
+    words_unicode(text, keep_punctuation, out);
+}
+
+/// UAX #29 word boundaries restricted to ASCII, where the rules reduce to:
+/// runs of letters, digits and `_` (WB5, WB8-WB10, WB13a/b) stay together,
+/// and so do `letter (: . ') letter` (WB6/WB7) and
+/// `digit (, ; . ') digit` (WB11/WB12); every other character is a segment
+/// of its own. Equality with the general path is a property test.
+fn words_ascii(b: &[u8], keep_punctuation: bool, out: &mut Vec<Range<usize>>) {
+    let n = b.len();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut i = 0;
+    while i < n {
+        let c = b[i];
+        if word(c) {
+            let start = i;
+            let mut has_alnum = c != b'_';
+            i += 1;
+            loop {
+                if i < n && word(b[i]) {
+                    has_alnum |= b[i] != b'_';
+                    i += 1;
+                    continue;
+                }
+                if i + 1 < n {
+                    let (prev, mid, next) = (b[i - 1], b[i], b[i + 1]);
+                    let letters = prev.is_ascii_alphabetic()
+                        && next.is_ascii_alphabetic()
+                        && matches!(mid, b':' | b'.' | b'\'');
+                    let digits = prev.is_ascii_digit()
+                        && next.is_ascii_digit()
+                        && matches!(mid, b',' | b';' | b'.' | b'\'');
+                    if letters || digits {
+                        i += 2;
+                        continue;
+                    }
+                }
+                break;
+            }
+            if has_alnum {
+                out.push(start..i);
+            } else if keep_punctuation {
+                out.extend((start..i).map(|k| k..k + 1));
+            }
+        } else {
+            if keep_punctuation && !is_ascii_ws(c) {
+                out.push(i..i + 1);
+            }
+            i += 1;
+        }
+    }
+}
+
+fn words_unicode(text: &str, keep_punctuation: bool, out: &mut Vec<Range<usize>>) {
     for (i, seg) in text.split_word_bound_indices() {
         if is_word_segment(seg) {
             out.push(i..i + seg.len());
@@ -228,6 +285,17 @@ mod tests {
         assert!(t.contains(&"我们"), "{t:?}");
         assert!(t.contains(&"长江大桥") || t.contains(&"长江"), "{t:?}");
         assert!(!t.contains(&"，"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_fast_path_equals_uax29(text in "[a-cA-C0-2_.,;:' \t\r\n!?()-]{0,40}", keep: bool) {
+            let mut fast = Vec::new();
+            let mut slow = Vec::new();
+            words_ascii(text.as_bytes(), keep, &mut fast);
+            words_unicode(&text, keep, &mut slow);
+            proptest::prop_assert_eq!(fast, slow, "{:?}", text);
+        }
     }
 
     #[test]
