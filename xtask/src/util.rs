@@ -31,6 +31,14 @@ pub struct Measured {
     pub cpu: Duration,
 }
 
+/// The faster of two measurements (by wall time).
+pub fn best(a: Option<Measured>, b: Measured) -> Measured {
+    match a {
+        Some(a) if a.wall <= b.wall => a,
+        _ => b,
+    }
+}
+
 /// Runs `cmd` to completion and measures wall time and peak RSS via wait4.
 pub fn run_measured(cmd: &mut Command) -> Result<Measured> {
     let start = Instant::now();

@@ -21,6 +21,9 @@ pub struct Common {
     /// Threads for both tools.
     #[arg(long, default_value_t = 2)]
     pub threads: usize,
+    /// Runs of each tool (alternating); the fastest is reported.
+    #[arg(long, default_value_t = 3)]
+    pub repeat: usize,
 }
 
 #[derive(Debug, clap::Subcommand)]
