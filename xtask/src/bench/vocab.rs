@@ -89,10 +89,11 @@ pub fn run(c: Common) -> Result {
     diffs.sort();
 
     println!(
-        "vocabulary pass on {} ({}), min-count 5, {} threads",
+        "vocabulary pass on {} ({}), min-count 5, {} threads, best of {}",
         corpus.display(),
         mb(size),
-        c.threads
+        c.threads,
+        c.repeat.max(1)
     );
     println!(
         "{:<12} {:>10} {:>10} {:>10} {:>12}",
