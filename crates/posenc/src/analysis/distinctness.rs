@@ -144,7 +144,7 @@ pub(crate) fn angle_distinctness(spec: &EncodingSpec, a: &Angles) -> Result<Angl
     let f32_angles = closest_pair(&t32a, w, m, &lower, noise(&t32a));
 
     let mut probes = Vec::new();
-    let mut positions: Vec<usize> = (10..=24).map(|e| 1usize << e).collect();
+    let mut positions: Vec<usize> = (4..=24).map(|e| 1usize << e).collect();
     positions.extend([1_000, 10_000, 100_000, 1_000_000, 10_000_000]);
     positions.sort_unstable();
     let (mut r64, mut r32, mut r32a) = (vec![0.0; w], vec![0.0f32; w], vec![0.0f32; w]);

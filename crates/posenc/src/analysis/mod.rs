@@ -289,27 +289,44 @@ fn findings(r: &Report) -> Vec<String> {
     let mut out = Vec::new();
     let n = r.spec.positions;
     if let Some(d) = &r.distinctness {
-        let closest = d.running_min.last();
-        if let Some(c) = closest {
-            out.push(format!(
-                "Exact (f64): no two of positions 0..{n} coincide. The closest pair is {} apart at distance {:.4} \
-                 ({:.1}% of the neighbour distance {:.4}); the frequencies are incommensurate, so there is no \
-                 period, only near-repeats whose closeness creeps down as N grows.",
-                c.offset,
-                c.distance,
-                100.0 * c.distance / d.adjacent_distance,
-                d.adjacent_distance
-            ));
+        if let Some(c) = d.running_min.last() {
+            if c.offset == 1 {
+                out.push(format!(
+                    "Exact (f64): all positions 0..{n} are distinct, and no offset up to {} brings two positions \
+                     closer than neighbours ({:.4} apart): no periodic repetition is observed. The frequencies \
+                     are incommensurate, so there is no exact period at any length.",
+                    c.up_to, d.adjacent_distance
+                ));
+            } else {
+                out.push(format!(
+                    "Exact (f64): all positions 0..{n} are distinct. The closest pair is {} apart at distance {:.4} \
+                     ({:.1}% of the neighbour distance {:.4}): a near-repeat, not a repeat (the frequencies are \
+                     incommensurate, so no offset gives distance 0); see the running minimum for how it shrinks \
+                     with N.",
+                    c.offset,
+                    c.distance,
+                    100.0 * c.distance / d.adjacent_distance,
+                    d.adjacent_distance
+                ));
+            }
         }
         out.push(format!(
             "f32 table (angles in f64): rows are within {:.1e} of exact, the closest measured pair ({} and {}) is \
-             {:.4} apart{}; all {} measured positions stay distinct.",
+             {:.6} apart{} against {:.6} in an f64 table: {}.",
             d.f32_table.noise,
             d.f32_table.first,
             d.f32_table.second,
             d.f32_table.distance,
             if d.f32_table.exhaustive { " (exact search)" } else { " (search capped)" },
-            d.measured_positions
+            d.f64_table.distance,
+            if d.f32_table.distance > 10.0 * d.f32_table.noise {
+                format!(
+                    "storing in f32 does not reduce the distinctness of the {} measured positions",
+                    d.measured_positions
+                )
+            } else {
+                "f32 rounding is as large as the closest distance: positions are no longer reliably distinct".into()
+            }
         ));
         out.push(format!(
             "f32 angles (position.float() * inv_freq): rows drift up to {:.1e} from exact within 0..{}; {}; at \
