@@ -6,6 +6,9 @@
 //!   made by scripts/fasttext_ngrams.py with the Python `fasttext` package
 //!   when a Python with it is found (`$EMBEDPOS_PYTHON`, the anchors venv);
 //!   otherwise the committed file is kept and a notice printed.
+//! * `fasttext/small.bin`, `small.ftz`, `small-vectors.txt`: tiny fastText
+//!   models and the vectors `fasttext print-word-vectors` prints for them
+//!   (scripts/fasttext_model.py, with the `fasttext` command when installed).
 
 use crate::util::{workspace_root, Result};
 use embedpos_tokenize::synthetic::{PlantedCorpus, DEFAULT_SEED, DEFAULT_TOKENS};
@@ -53,6 +56,7 @@ pub fn run(args: Args) -> Result {
         return Ok(());
     }
     fasttext_buckets(&dir.join("fasttext/ngram_buckets.json"))?;
+    fasttext_models(&dir.join("planted/corpus.txt"), &dir.join("fasttext"))?;
     Ok(())
 }
 
@@ -81,6 +85,31 @@ pub fn python_with(module: &str) -> Option<PathBuf> {
             .map(|o| o.status.success())
             .unwrap_or(false)
     })
+}
+
+/// Small fastText models (.bin and a quantized .ftz) and the vectors the
+/// `fasttext` command itself prints for them, from scripts/fasttext_model.py.
+fn fasttext_models(corpus: &Path, out: &Path) -> Result {
+    let have_cli = Command::new("fasttext").output().is_ok();
+    if !have_cli {
+        eprintln!("note: the `fasttext` command is not installed (../shared/bench/setup_anchors.sh installs it); kept the models in {}", out.display());
+        return Ok(());
+    }
+    let script = workspace_root().join("scripts/fasttext_model.py");
+    let py = python_with("fasttext").unwrap_or_else(|| PathBuf::from("python3"));
+    let st = Command::new(&py)
+        .arg(&script)
+        .arg(corpus)
+        .arg(out)
+        .status()?;
+    if !st.success() {
+        return Err(format!("{} {} failed", py.display(), script.display()).into());
+    }
+    eprintln!(
+        "wrote {}/small.bin, small.ftz, small-vectors.txt",
+        out.display()
+    );
+    Ok(())
 }
 
 fn fasttext_buckets(out: &Path) -> Result {
