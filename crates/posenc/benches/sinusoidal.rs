@@ -22,7 +22,10 @@ fn sinusoidal(c: &mut Criterion) {
             .num_threads(threads)
             .build()
             .unwrap();
-        for (layout, name) in [(Layout::Interleaved, "interleaved"), (Layout::Concatenated, "concatenated")] {
+        for (layout, name) in [
+            (Layout::Interleaved, "interleaved"),
+            (Layout::Concatenated, "concatenated"),
+        ] {
             let s = Sinusoidal::new(SinusoidalConfig {
                 layout,
                 ..SinusoidalConfig::new(DIM)

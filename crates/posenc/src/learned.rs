@@ -56,7 +56,7 @@ impl LearnedPositions {
     pub fn from_weights(max_len: usize, dim: usize, weights: Vec<f32>) -> Result<LearnedPositions> {
         check_dim("max_len", max_len)?;
         check_dim("dim", dim)?;
-        let expected = max_len.checked_mul(dim).unwrap_or(usize::MAX);
+        let expected = max_len.saturating_mul(dim);
         if weights.len() != expected {
             return Err(Error::ShapeMismatch {
                 what: format!("learned table [{max_len}, {dim}]"),
@@ -108,7 +108,7 @@ impl LearnedPositions {
 
     /// The `[len, dim]` rows of positions `start .. start + len`.
     pub fn table(&self, start: usize, len: usize) -> Result<Tensor> {
-        let end = start.checked_add(len).unwrap_or(usize::MAX);
+        let end = start.saturating_add(len);
         if end > self.max_len {
             return Err(Error::PositionOutOfRange {
                 position: end - 1,
@@ -138,11 +138,23 @@ impl LearnedPositions {
     /// (`[positions.len(), dim]`, the gradient of the loss with respect to the
     /// looked-up vectors) into row `positions[i]` of `grad` (`[max_len, dim]`).
     /// Repeated positions accumulate.
-    pub fn accumulate_grad(&self, positions: &[usize], grad_out: &[f32], grad: &mut [f32]) -> Result<()> {
-        self.check_rows("gradient of the looked-up rows", positions.len(), grad_out.len())?;
+    pub fn accumulate_grad(
+        &self,
+        positions: &[usize],
+        grad_out: &[f32],
+        grad: &mut [f32],
+    ) -> Result<()> {
+        self.check_rows(
+            "gradient of the looked-up rows",
+            positions.len(),
+            grad_out.len(),
+        )?;
         if grad.len() != self.weights.len() {
             return Err(Error::ShapeMismatch {
-                what: format!("gradient of the learned table [{}, {}]", self.max_len, self.dim),
+                what: format!(
+                    "gradient of the learned table [{}, {}]",
+                    self.max_len, self.dim
+                ),
                 expected: self.weights.len(),
                 got: grad.len(),
             });
@@ -167,8 +179,8 @@ impl LearnedPositions {
     }
 
     fn check_rows(&self, what: &str, rows: usize, got: usize) -> Result<()> {
-        let expected = rows.checked_mul(self.dim).unwrap_or(usize::MAX);
-        if got != expected || got % self.dim != 0 {
+        let expected = rows.saturating_mul(self.dim);
+        if got != expected || !got.is_multiple_of(self.dim) {
             return Err(Error::ShapeMismatch {
                 what: format!("{what} [{rows}, {}]", self.dim),
                 expected,
@@ -204,7 +216,12 @@ mod tests {
         let t = LearnedPositions::new(512, 128, 7).unwrap();
         let n = t.weights().len() as f64;
         let mean = t.weights().iter().map(|&x| x as f64).sum::<f64>() / n;
-        let var = t.weights().iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>() / n;
+        let var = t
+            .weights()
+            .iter()
+            .map(|&x| (x as f64 - mean).powi(2))
+            .sum::<f64>()
+            / n;
         assert!(mean.abs() < 3e-4, "mean {mean}");
         assert!((var.sqrt() - 0.02).abs() < 3e-4, "std {}", var.sqrt());
         assert_eq!(t, LearnedPositions::new(512, 128, 7).unwrap());

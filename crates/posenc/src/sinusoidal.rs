@@ -227,7 +227,7 @@ impl Sinusoidal {
 
     fn run<const ADD: bool>(&self, start: usize, out: &mut [f32]) -> Result<()> {
         let d = self.config.dim;
-        if out.len() % d != 0 {
+        if !out.len().is_multiple_of(d) {
             return Err(Error::ShapeMismatch {
                 what: format!("sinusoidal rows of width {d}"),
                 expected: out.len() / d * d,

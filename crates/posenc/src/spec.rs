@@ -156,7 +156,11 @@ impl EncodingSpec {
     /// The learned table (`positions` rows past `offset`), initialised from `seed`.
     pub fn learned(&self) -> Result<LearnedPositions> {
         let max_len = self.offset.checked_add(self.positions).ok_or_else(|| {
-            Error::invalid("offset", self.offset, "offset + positions overflows; use smaller values")
+            Error::invalid(
+                "offset",
+                self.offset,
+                "offset + positions overflows; use smaller values",
+            )
         })?;
         LearnedPositions::new(max_len, self.dim, self.seed)
     }
@@ -165,7 +169,12 @@ impl EncodingSpec {
     /// `std = dim^-0.5` from `seed`.
     pub fn t5_bias(&self) -> Result<T5Bias> {
         check_dim("dim", self.dim)?;
-        T5Bias::random(self.t5_config(), self.heads, (self.dim as f32).powf(-0.5), self.seed)
+        T5Bias::random(
+            self.t5_config(),
+            self.heads,
+            (self.dim as f32).powf(-0.5),
+            self.seed,
+        )
     }
 
     /// The tensor this spec describes, with the names of its leading axes
@@ -178,11 +187,21 @@ impl EncodingSpec {
     pub fn tensor(&self) -> Result<(Tensor, Vec<&'static str>)> {
         self.validate()?;
         Ok(match self.kind {
-            Kind::Sinusoidal => (self.sinusoidal()?.table(self.offset, self.positions)?, vec!["position"]),
-            Kind::Learned => (self.learned()?.table(self.offset, self.positions)?, vec!["position"]),
+            Kind::Sinusoidal => (
+                self.sinusoidal()?.table(self.offset, self.positions)?,
+                vec!["position"],
+            ),
+            Kind::Learned => (
+                self.learned()?.table(self.offset, self.positions)?,
+                vec!["position"],
+            ),
             Kind::Rope => {
                 let end = self.offset.checked_add(self.positions).ok_or_else(|| {
-                    Error::invalid("offset", self.offset, "offset + positions overflows; use smaller values")
+                    Error::invalid(
+                        "offset",
+                        self.offset,
+                        "offset + positions overflows; use smaller values",
+                    )
                 })?;
                 let cache = self.rope()?.cache(end)?;
                 let h = cache.rotary_dim() / 2;
@@ -197,7 +216,10 @@ impl EncodingSpec {
                 Alibi::new(self.heads, self.causal)?.bias(self.positions, self.positions)?,
                 vec!["head", "query"],
             ),
-            Kind::T5 => (self.t5_bias()?.bias(self.positions, self.positions)?, vec!["head", "query"]),
+            Kind::T5 => (
+                self.t5_bias()?.bias(self.positions, self.positions)?,
+                vec!["head", "query"],
+            ),
         })
     }
 }
@@ -207,7 +229,11 @@ impl Scaling {
     /// `yarn`, `llama3`), the extension factor and the trained context length
     /// (`original_max_positions`; Llama 3 takes 8192 when it is `None`, the
     /// others 4096). Other parameters take HF's defaults.
-    pub fn from_name(name: &str, factor: f64, original_max_positions: Option<usize>) -> Result<Scaling> {
+    pub fn from_name(
+        name: &str,
+        factor: f64,
+        original_max_positions: Option<usize>,
+    ) -> Result<Scaling> {
         let l0 = |default| original_max_positions.unwrap_or(default);
         let s = match name.to_ascii_lowercase().as_str() {
             "none" => Scaling::None,

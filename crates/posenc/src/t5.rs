@@ -121,19 +121,27 @@ impl T5Bias {
         config.validate()?;
         check_dim("heads", heads)?;
         if !(std.is_finite() && std >= 0.0) {
-            return Err(Error::invalid("std", std, "it must be a finite number >= 0"));
+            return Err(Error::invalid(
+                "std",
+                std,
+                "it must be a finite number >= 0",
+            ));
         }
         let n = check_fits("T5 bias table", &[config.num_buckets, heads])?;
         let mut table = vec![0.0; n];
         fill_normal(&mut table, std, seed);
-        Ok(T5Bias { config, heads, table })
+        Ok(T5Bias {
+            config,
+            heads,
+            table,
+        })
     }
 
     /// Wraps a trained `[num_buckets, heads]` table.
     pub fn from_table(config: T5Config, heads: usize, table: Vec<f32>) -> Result<T5Bias> {
         config.validate()?;
         check_dim("heads", heads)?;
-        let expected = config.num_buckets.checked_mul(heads).unwrap_or(usize::MAX);
+        let expected = config.num_buckets.saturating_mul(heads);
         if table.len() != expected {
             return Err(Error::ShapeMismatch {
                 what: format!("T5 bias table [{}, {heads}]", config.num_buckets),
@@ -141,7 +149,11 @@ impl T5Bias {
                 got: table.len(),
             });
         }
-        Ok(T5Bias { config, heads, table })
+        Ok(T5Bias {
+            config,
+            heads,
+            table,
+        })
     }
 
     /// The bucketing settings.
@@ -194,7 +206,13 @@ impl T5Bias {
 
     /// Backward pass of [`Self::bias`]: adds `grad_bias` (`[heads, q_len,
     /// k_len]`) into `grad_table` (`[num_buckets, heads]`), bucket by bucket.
-    pub fn accumulate_grad(&self, grad_bias: &[f32], q_len: usize, k_len: usize, grad_table: &mut [f32]) -> Result<()> {
+    pub fn accumulate_grad(
+        &self,
+        grad_bias: &[f32],
+        q_len: usize,
+        k_len: usize,
+        grad_table: &mut [f32],
+    ) -> Result<()> {
         let buckets = self.buckets(q_len, k_len)?;
         let expected = buckets.len().saturating_mul(self.heads);
         if grad_bias.len() != expected {
@@ -206,7 +224,10 @@ impl T5Bias {
         }
         if grad_table.len() != self.table.len() {
             return Err(Error::ShapeMismatch {
-                what: format!("gradient of the T5 table [{}, {}]", self.config.num_buckets, self.heads),
+                what: format!(
+                    "gradient of the T5 table [{}, {}]",
+                    self.config.num_buckets, self.heads
+                ),
                 expected: self.table.len(),
                 got: grad_table.len(),
             });
@@ -269,7 +290,7 @@ mod tests {
             }
         }
         let mut g = vec![0.0; 8];
-        t.accumulate_grad(&vec![1.0; 18], 3, 3, &mut g).unwrap();
+        t.accumulate_grad(&[1.0; 18], 3, 3, &mut g).unwrap();
         assert_eq!(g.iter().sum::<f32>(), 18.0);
     }
 

@@ -12,7 +12,12 @@ use crate::tensor::Tensor;
 /// Writes `t` to `path`, as `.npy` or `.csv` by the file's extension.
 /// `axes` names the leading axes for the CSV header (see [`write_csv`]).
 pub fn save(path: &Path, t: &Tensor, axes: &[&str]) -> Result<()> {
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("npy") => write_npy(path, t),
         Some("csv") => write_csv(path, t, axes),
         _ => Err(Error::UnknownFormat { path: path.into() }),
@@ -45,7 +50,10 @@ pub fn npy_header(shape: &[usize]) -> Vec<u8> {
     let mut dict = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': {shape_str}, }}");
     // magic (6) + version (2) + length (2) + dict + '\n' must be a multiple of 64
     let unpadded = 10 + dict.len() + 1;
-    dict.extend(std::iter::repeat_n(' ', unpadded.next_multiple_of(64) - unpadded));
+    dict.extend(std::iter::repeat_n(
+        ' ',
+        unpadded.next_multiple_of(64) - unpadded,
+    ));
     dict.push('\n');
     let mut out = b"\x93NUMPY\x01\x00".to_vec();
     out.extend_from_slice(&(dict.len() as u16).to_le_bytes());
@@ -167,10 +175,16 @@ mod tests {
         save(&dir.path().join("t.csv"), &t, &["position"]).unwrap();
         let text = std::fs::read_to_string(dir.path().join("t.csv")).unwrap();
         assert_eq!(text, "position,0,1\n0,1,-0.5\n1,0.25,-inf\n");
-        assert!(matches!(save(&dir.path().join("t.txt"), &t, &[]), Err(Error::UnknownFormat { .. })));
+        assert!(matches!(
+            save(&dir.path().join("t.txt"), &t, &[]),
+            Err(Error::UnknownFormat { .. })
+        ));
         assert!(save(&dir.path().join("no/such/dir/t.npy"), &t, &[]).is_err());
         // no temporary file is left behind
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names.len(), 2, "{names:?}");
     }
 }

@@ -72,10 +72,18 @@ fn rope_frequencies_match_hf_formulas() {
         let f = rope.frequencies(c.seq_len);
         assert_eq!(f.inv_freq.len(), c.inv_freq.len(), "{}", c.name);
         for (i, (g, w)) in f.inv_freq.iter().zip(&c.inv_freq).enumerate() {
-            assert!((g - w).abs() <= 1e-12 * w.abs(), "{} pair {i}: {g} vs {w}", c.name);
+            assert!(
+                (g - w).abs() <= 1e-12 * w.abs(),
+                "{} pair {i}: {g} vs {w}",
+                c.name
+            );
         }
         let (g, w) = (f.attention_factor, c.attention_factor);
-        assert!((g - w).abs() <= 1e-12 * w, "{}: attention factor {g} vs {w}", c.name);
+        assert!(
+            (g - w).abs() <= 1e-12 * w,
+            "{}: attention factor {g} vs {w}",
+            c.name
+        );
     }
 }
 
@@ -98,7 +106,11 @@ fn rope_rotation_matches_the_reference() {
             let mut v = c.x.clone();
             cache.apply(&mut v, 1, p).unwrap();
             for (g, w) in v.iter().zip(want) {
-                assert!((*g as f64 - w).abs() <= 2e-6 * scale, "{:?} p={p}: {g} vs {w}", c.config);
+                assert!(
+                    (*g as f64 - w).abs() <= 2e-6 * scale,
+                    "{:?} p={p}: {g} vs {w}",
+                    c.config
+                );
             }
         }
     }
@@ -135,7 +147,12 @@ fn t5_buckets_match_the_reference_exactly() {
     for c in &cases.cases {
         c.config.validate().unwrap();
         for (&rp, &want) in c.relative_positions.iter().zip(&c.buckets) {
-            assert_eq!(c.config.bucket(rp), want, "{:?} relative position {rp}", c.config);
+            assert_eq!(
+                c.config.bucket(rp),
+                want,
+                "{:?} relative position {rp}",
+                c.config
+            );
         }
     }
 }

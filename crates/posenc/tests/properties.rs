@@ -1,8 +1,8 @@
 //! Properties that must hold for all inputs (proptest).
 
 use embedpos_posenc::{
-    alibi_slopes, Layout, Pairing, Rope, RopeConfig, Scaling, Sinusoidal, SinusoidalConfig, Spacing, T5Config,
-    YarnConfig,
+    alibi_slopes, Layout, Pairing, Rope, RopeConfig, Scaling, Sinusoidal, SinusoidalConfig,
+    Spacing, T5Config, YarnConfig,
 };
 use proptest::prelude::*;
 

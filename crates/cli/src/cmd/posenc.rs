@@ -5,7 +5,9 @@
 
 use crate::{CliResult, Global};
 use embedpos_posenc::analysis::{analyze, plot::plot_all};
-use embedpos_posenc::{write::save, EncodingSpec, Kind, Layout, Pairing, Scaling, Spacing, T5Config};
+use embedpos_posenc::{
+    write::save, EncodingSpec, Kind, Layout, Pairing, Scaling, Spacing, T5Config,
+};
 use std::path::PathBuf;
 
 /// Arguments of `embedpos posenc`.
@@ -156,7 +158,11 @@ impl EncodingArgs {
         };
         let scaling = match self.scaling {
             ScalingArg::None => Scaling::None,
-            _ => Scaling::from_name(scaling_name, self.factor.unwrap_or(1.0), self.original_max_positions)?,
+            _ => Scaling::from_name(
+                scaling_name,
+                self.factor.unwrap_or(1.0),
+                self.original_max_positions,
+            )?,
         };
         let spec = EncodingSpec {
             kind: match self.kind {

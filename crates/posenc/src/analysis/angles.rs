@@ -98,7 +98,8 @@ impl Angles {
         let mut out = vec![0.0; n];
         out.par_chunks_mut(B).enumerate().for_each(|(b, chunk)| {
             let k0 = b * B;
-            let (mut s, mut c): (Vec<f64>, Vec<f64>) = halves.iter().map(|h| (k0 as f64 * h).sin_cos()).unzip();
+            let (mut s, mut c): (Vec<f64>, Vec<f64>) =
+                halves.iter().map(|h| (k0 as f64 * h).sin_cos()).unzip();
             for o in chunk.iter_mut() {
                 *o = s.iter().map(|x| x * x).sum();
                 for (((s, c), &sw), &cw) in s.iter_mut().zip(c.iter_mut()).zip(&ss).zip(&cs) {
@@ -128,7 +129,12 @@ mod tests {
         for (p, k) in [(0, 1), (3, 700), (100, 999), (5, 257)] {
             a.row_f64(p, &mut r0);
             a.row_f64(p + k, &mut r1);
-            let d: f64 = r0.iter().zip(&r1).map(|(x, y)| (x - y).powi(2)).sum::<f64>().sqrt();
+            let d: f64 = r0
+                .iter()
+                .zip(&r1)
+                .map(|(x, y)| (x - y).powi(2))
+                .sum::<f64>()
+                .sqrt();
             assert!((d - 2.0 * sums[k].sqrt()).abs() < 1e-12, "{p} {k}");
         }
     }

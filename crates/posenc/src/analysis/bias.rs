@@ -106,14 +106,26 @@ pub(crate) fn t5_report(spec: &EncodingSpec) -> Result<T5Report> {
             let b = cfg.bucket(sign * d as i64);
             match out.last_mut() {
                 Some(s) if s.bucket == b => s.to = d,
-                _ => out.push(BucketSpan { bucket: b, from: d, to: d }),
+                _ => out.push(BucketSpan {
+                    bucket: b,
+                    from: d,
+                    to: d,
+                }),
             }
         }
         out
     };
     let past = spans(-1);
-    let future = if cfg.bidirectional { spans(1) } else { Vec::new() };
-    let half = if cfg.bidirectional { cfg.num_buckets / 2 } else { cfg.num_buckets };
+    let future = if cfg.bidirectional {
+        spans(1)
+    } else {
+        Vec::new()
+    };
+    let half = if cfg.bidirectional {
+        cfg.num_buckets / 2
+    } else {
+        cfg.num_buckets
+    };
     let last = half - 1;
     let saturates_from = past.iter().find(|s| s.bucket == last).map(|s| s.from);
     Ok(T5Report {

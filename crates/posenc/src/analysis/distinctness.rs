@@ -238,7 +238,11 @@ fn stored_row(spec: &EncodingSpec, a: &Angles, p: usize, out: &mut [f32]) -> Res
 /// Table columns in canonical order: paired sins, paired cosines, lone sin.
 fn canonical_columns(s: &crate::Sinusoidal) -> Vec<usize> {
     let pc = s.pair_columns();
-    let mut cols: Vec<usize> = pc.iter().filter(|(_, c)| c.is_some()).map(|(s, _)| *s).collect();
+    let mut cols: Vec<usize> = pc
+        .iter()
+        .filter(|(_, c)| c.is_some())
+        .map(|(s, _)| *s)
+        .collect();
     cols.extend(pc.iter().filter_map(|(_, c)| *c));
     cols.extend(pc.iter().filter(|(_, c)| c.is_none()).map(|(s, _)| *s));
     cols
@@ -255,12 +259,21 @@ fn dist2<T: Copy + Into<f64>, U: Copy + Into<f64>>(x: &[T], y: &[U]) -> f64 {
 }
 
 fn max_abs(x: &[f32], y: &[f64]) -> f64 {
-    x.iter().zip(y).map(|(a, b)| (*a as f64 - b).abs()).fold(0.0, f64::max)
+    x.iter()
+        .zip(y)
+        .map(|(a, b)| (*a as f64 - b).abs())
+        .fold(0.0, f64::max)
 }
 
 /// Exact closest pair among the `m` rows of `rows` (width `w`), visiting
 /// offsets in increasing lower bound (see module docs).
-fn closest_pair<T: Copy + Into<f64> + Sync>(rows: &[T], w: usize, m: usize, lower: &[f64], noise: f64) -> ClosestPair {
+fn closest_pair<T: Copy + Into<f64> + Sync>(
+    rows: &[T],
+    w: usize,
+    m: usize,
+    lower: &[f64],
+    noise: f64,
+) -> ClosestPair {
     let mut order: Vec<usize> = (1..m).collect();
     order.sort_by(|&x, &y| lower[x].total_cmp(&lower[y]));
     let (mut best, mut first, mut second) = (f64::INFINITY, 0, 0);
@@ -278,7 +291,15 @@ fn closest_pair<T: Copy + Into<f64> + Sync>(rows: &[T], w: usize, m: usize, lowe
         checked += 1;
         let (d2, p) = (0..m - k)
             .into_par_iter()
-            .map(|p| (dist2(&rows[p * w..(p + 1) * w], &rows[(p + k) * w..(p + k + 1) * w]), p))
+            .map(|p| {
+                (
+                    dist2(
+                        &rows[p * w..(p + 1) * w],
+                        &rows[(p + k) * w..(p + k + 1) * w],
+                    ),
+                    p,
+                )
+            })
             .min_by(|x, y| x.0.total_cmp(&y.0))
             .unwrap_or((f64::INFINITY, 0));
         if d2.sqrt() < best {
@@ -294,7 +315,11 @@ fn closest_pair<T: Copy + Into<f64> + Sync>(rows: &[T], w: usize, m: usize, lowe
         second,
         offsets_checked: checked,
         exhaustive,
-        guaranteed_at_least: if exhaustive { best } else { guaranteed.min(best) },
+        guaranteed_at_least: if exhaustive {
+            best
+        } else {
+            guaranteed.min(best)
+        },
         noise,
     }
 }
@@ -330,7 +355,11 @@ mod tests {
 
     #[test]
     fn pruned_search_finds_the_brute_force_closest_pair() {
-        for (kind, dim, positions) in [(Kind::Sinusoidal, 8, 3000), (Kind::Sinusoidal, 7, 500), (Kind::Rope, 4, 2000)] {
+        for (kind, dim, positions) in [
+            (Kind::Sinusoidal, 8, 3000),
+            (Kind::Sinusoidal, 7, 500),
+            (Kind::Rope, 4, 2000),
+        ] {
             let spec = EncodingSpec {
                 kind,
                 dim,
@@ -343,7 +372,10 @@ mod tests {
             let t32 = stored_f32(&spec, &a, positions).unwrap();
             let brute = brute_force_closest(&t32, a.width());
             assert!(d.f32_table.exhaustive);
-            assert!((d.f32_table.distance - brute.distance).abs() < 1e-12, "{kind:?} {d:?} {brute:?}");
+            assert!(
+                (d.f32_table.distance - brute.distance).abs() < 1e-12,
+                "{kind:?} {d:?} {brute:?}"
+            );
             assert!((d.f64_table.distance - d.f32_table.distance).abs() < 1e-5);
             assert!(d.f32_angles_collide_at_2_24);
             assert!(d.f32_table_distance_at_2_24 > 0.1);

@@ -167,7 +167,13 @@ pub fn analyze(spec: &EncodingSpec) -> Result<Report> {
             .data()
             .chunks_exact(spec.dim)
             .zip(table.data().chunks_exact(spec.dim).skip(1))
-            .map(|(a, b)| a.iter().zip(b).map(|(x, y)| ((x - y) as f64).powi(2)).sum::<f64>().sqrt())
+            .map(|(a, b)| {
+                a.iter()
+                    .zip(b)
+                    .map(|(x, y)| ((x - y) as f64).powi(2))
+                    .sum::<f64>()
+                    .sqrt()
+            })
             .sum::<f64>()
             / (m - 1) as f64;
         report.similarity = Some(summarise(&similarity_curve(spec)?));
@@ -214,7 +220,9 @@ pub fn similarity_curve(spec: &EncodingSpec) -> Result<Vec<f64>> {
         .into_par_iter()
         .map(|k| {
             let sum: f64 = (0..m - k)
-                .map(|p| dot(rows[p], rows[p + k]) / (norms[p] * norms[p + k]).max(f64::MIN_POSITIVE))
+                .map(|p| {
+                    dot(rows[p], rows[p + k]) / (norms[p] * norms[p + k]).max(f64::MIN_POSITIVE)
+                })
                 .sum();
             sum / (m - k) as f64
         })
@@ -237,7 +245,13 @@ fn summarise(curve: &[f64]) -> Similarity {
         k *= 2;
     }
     let pick = |better: fn(f64, f64) -> bool| {
-        (1..curve.len()).fold(at(1.min(curve.len() - 1)), |b, k| if better(curve[k], b.cosine) { at(k) } else { b })
+        (1..curve.len()).fold(at(1.min(curve.len() - 1)), |b, k| {
+            if better(curve[k], b.cosine) {
+                at(k)
+            } else {
+                b
+            }
+        })
     };
     Similarity {
         samples,
@@ -256,7 +270,8 @@ pub fn scaling_comparison(spec: &EncodingSpec) -> Result<Vec<ScaledWavelengths>>
     };
     let l0 = match spec.scaling {
         Scaling::DynamicNtk {
-            original_max_positions, ..
+            original_max_positions,
+            ..
         } => Some(original_max_positions),
         Scaling::Yarn(y) => Some(y.original_max_positions),
         Scaling::Llama3(l) => Some(l.original_max_positions),
@@ -279,7 +294,11 @@ pub fn scaling_comparison(spec: &EncodingSpec) -> Result<Vec<ScaledWavelengths>>
                 format!("{name} x{factor}")
             },
             attention_factor: f.attention_factor,
-            wavelengths: f.inv_freq.iter().map(|w| std::f64::consts::TAU / w).collect(),
+            wavelengths: f
+                .inv_freq
+                .iter()
+                .map(|w| std::f64::consts::TAU / w)
+                .collect(),
         });
     }
     Ok(out)
@@ -372,8 +391,11 @@ fn findings(r: &Report) -> Vec<String> {
                 f.negligible_distance,
                 l.negligible_distance,
                 match a.f32_first_repeat {
-                    Some((h, k)) => format!("in f32, head {h} stops telling distances apart at {k}"),
-                    None => format!("in f32 every distance below {n} keeps a distinct bias in every head"),
+                    Some((h, k)) =>
+                        format!("in f32, head {h} stops telling distances apart at {k}"),
+                    None => format!(
+                        "in f32 every distance below {n} keeps a distinct bias in every head"
+                    ),
                 }
             ));
         }
@@ -394,7 +416,13 @@ fn findings(r: &Report) -> Vec<String> {
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = &self.spec;
-        writeln!(f, "{} encoding, dim {}, positions 0..{}", s.kind.name(), s.dim, s.positions)?;
+        writeln!(
+            f,
+            "{} encoding, dim {}, positions 0..{}",
+            s.kind.name(),
+            s.dim,
+            s.positions
+        )?;
         if let Some(w) = &self.wavelengths {
             writeln!(f, "\nwavelengths ({} frequencies):", w.wavelengths.len())?;
             writeln!(
@@ -425,12 +453,24 @@ impl fmt::Display for Report {
             )?;
         }
         if let Some(d) = &self.distinctness {
-            writeln!(f, "\ndistinctness (neighbour distance {:.5}):", d.adjacent_distance)?;
+            writeln!(
+                f,
+                "\ndistinctness (neighbour distance {:.5}):",
+                d.adjacent_distance
+            )?;
             writeln!(f, "  exact closest offset within 0..=n:")?;
             for r in &d.running_min {
-                writeln!(f, "    n = {:>9}: distance {:.6} at offset {}", r.up_to, r.distance, r.offset)?;
+                writeln!(
+                    f,
+                    "    n = {:>9}: distance {:.6} at offset {}",
+                    r.up_to, r.distance, r.offset
+                )?;
             }
-            writeln!(f, "  closest pair among the first {} positions:", d.measured_positions)?;
+            writeln!(
+                f,
+                "  closest pair among the first {} positions:",
+                d.measured_positions
+            )?;
             for (name, c) in [
                 ("f64 table", &d.f64_table),
                 ("f32 table", &d.f32_table),
@@ -452,7 +492,11 @@ impl fmt::Display for Report {
                 )?;
             }
             writeln!(f, "  max abs error of one row at large positions:")?;
-            writeln!(f, "    {:>10}  {:>12}  {:>12}", "position", "f32 table", "f32 angles")?;
+            writeln!(
+                f,
+                "    {:>10}  {:>12}  {:>12}",
+                "position", "f32 table", "f32 angles"
+            )?;
             for p in &d.probes {
                 writeln!(
                     f,
@@ -477,7 +521,11 @@ impl fmt::Display for Report {
             )?;
         }
         if let Some(a) = &self.alibi {
-            writeln!(f, "\n{:>5} {:>12} {:>14} {:>14} {:>14}", "head", "slope", "half weight", "weight<1e-6", "bias at N-1")?;
+            writeln!(
+                f,
+                "\n{:>5} {:>12} {:>14} {:>14} {:>14}",
+                "head", "slope", "half weight", "weight<1e-6", "bias at N-1"
+            )?;
             for h in &a.heads {
                 writeln!(
                     f,
@@ -487,14 +535,29 @@ impl fmt::Display for Report {
             }
         }
         if let Some(t) = &self.t5 {
-            writeln!(f, "\nT5 buckets ({}):", if t.bidirectional { "bidirectional" } else { "causal" })?;
-            for (name, spans) in [("keys before/at the query", &t.past), ("keys after the query", &t.future)] {
+            writeln!(
+                f,
+                "\nT5 buckets ({}):",
+                if t.bidirectional {
+                    "bidirectional"
+                } else {
+                    "causal"
+                }
+            )?;
+            for (name, spans) in [
+                ("keys before/at the query", &t.past),
+                ("keys after the query", &t.future),
+            ] {
                 if spans.is_empty() {
                     continue;
                 }
                 writeln!(f, "  {name}:")?;
                 for sp in spans {
-                    writeln!(f, "    bucket {:>3}: distances {} ..= {}", sp.bucket, sp.from, sp.to)?;
+                    writeln!(
+                        f,
+                        "    bucket {:>3}: distances {} ..= {}",
+                        sp.bucket, sp.from, sp.to
+                    )?;
                 }
             }
         }
@@ -512,7 +575,13 @@ mod tests {
 
     #[test]
     fn every_kind_analyses_and_prints() {
-        for kind in [Kind::Sinusoidal, Kind::Learned, Kind::Rope, Kind::Alibi, Kind::T5] {
+        for kind in [
+            Kind::Sinusoidal,
+            Kind::Learned,
+            Kind::Rope,
+            Kind::Alibi,
+            Kind::T5,
+        ] {
             let spec = EncodingSpec {
                 kind,
                 dim: 16,

@@ -118,8 +118,14 @@ fn table_grid(spec: &EncodingSpec) -> Result<Grid> {
                 .iter()
                 .map(|&p| {
                     let p = (spec.offset + p) as f64;
-                    let cos = f.inv_freq.iter().map(|w| (f.attention_factor * (p * w).cos()) as f32);
-                    let sin = f.inv_freq.iter().map(|w| (f.attention_factor * (p * w).sin()) as f32);
+                    let cos = f
+                        .inv_freq
+                        .iter()
+                        .map(|w| (f.attention_factor * (p * w).cos()) as f32);
+                    let sin = f
+                        .inv_freq
+                        .iter()
+                        .map(|w| (f.attention_factor * (p * w).sin()) as f32);
                     cos.chain(sin).collect()
                 })
                 .collect();
@@ -160,18 +166,19 @@ fn bias_grids(spec: &EncodingSpec) -> Result<Vec<Grid>> {
     Ok(shown
         .into_iter()
         .map(|h| {
-            let values = idx
-                .iter()
-                .map(|&i| {
-                    idx.iter()
-                        .map(|&j| match &t5 {
-                            Some(t) => t.table()[t.config().bucket(j as i64 - i as i64) * t.heads() + h],
-                            None if spec.causal && j > i => f32::NEG_INFINITY,
-                            None => (-slopes[h] * i.abs_diff(j) as f64) as f32,
-                        })
-                        .collect()
-                })
-                .collect();
+            let values =
+                idx.iter()
+                    .map(|&i| {
+                        idx.iter()
+                            .map(|&j| match &t5 {
+                                Some(t) => t.table()
+                                    [t.config().bucket(j as i64 - i as i64) * t.heads() + h],
+                                None if spec.causal && j > i => f32::NEG_INFINITY,
+                                None => (-slopes[h] * i.abs_diff(j) as f64) as f32,
+                            })
+                            .collect()
+                    })
+                    .collect();
             Grid {
                 rows: idx.clone(),
                 cols: idx.clone(),
@@ -197,7 +204,9 @@ pub fn heatmap(spec: &EncodingSpec, path: &Path) -> Result<()> {
         .iter()
         .flat_map(|g| g.values.iter().flatten())
         .filter(|v| v.is_finite());
-    let (lo, hi) = finite.fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let (lo, hi) = finite.fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
+        (a.min(v), b.max(v))
+    });
     let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 0.0) };
     let diverging = lo < 0.0 && hi > 0.0;
     let vmax = lo.abs().max(hi.abs()).max(f32::MIN_POSITIVE);
@@ -218,7 +227,11 @@ pub fn heatmap(spec: &EncodingSpec, path: &Path) -> Result<()> {
     let caption = format!(
         "{} ({}){}",
         match spec.kind {
-            Kind::Alibi => format!("ALiBi bias, {} heads{}", spec.heads, if spec.causal { ", causal" } else { "" }),
+            Kind::Alibi => format!(
+                "ALiBi bias, {} heads{}",
+                spec.heads,
+                if spec.causal { ", causal" } else { "" }
+            ),
             Kind::T5 => format!("T5 relative bias (random init), {} heads", spec.heads),
             _ => grids[0].title.clone(),
         },
@@ -238,7 +251,14 @@ pub fn heatmap(spec: &EncodingSpec, path: &Path) -> Result<()> {
         let col_max = g.cols.last().map_or(1, |&c| c + 1);
         let mut chart = ChartBuilder::on(area)
             .margin(8)
-            .caption(if grids.len() > 1 { g.title.as_str() } else { "" }, ("sans-serif", 16))
+            .caption(
+                if grids.len() > 1 {
+                    g.title.as_str()
+                } else {
+                    ""
+                },
+                ("sans-serif", 16),
+            )
             .x_label_area_size(40)
             .y_label_area_size(60)
             .build_cartesian_2d(0f64..n_cols, n_rows..0f64)
@@ -291,7 +311,11 @@ fn sequential_color(t: f32) -> RGBColor {
 /// Keeps at most `CURVE_POINTS` points, each bin's min and max in order.
 fn envelope(curve: &[f64]) -> Vec<(f64, f64)> {
     if curve.len() <= CURVE_POINTS {
-        return curve.iter().enumerate().map(|(k, &v)| (k as f64, v)).collect();
+        return curve
+            .iter()
+            .enumerate()
+            .map(|(k, &v)| (k as f64, v))
+            .collect();
     }
     let bins = CURVE_POINTS / 2;
     let mut out = Vec::with_capacity(CURVE_POINTS);
@@ -299,7 +323,10 @@ fn envelope(curve: &[f64]) -> Vec<(f64, f64)> {
         let (s, e) = (b * curve.len() / bins, (b + 1) * curve.len() / bins);
         let seg = &curve[s..e];
         let (imin, imax) = seg.iter().enumerate().fold((0, 0), |(lo, hi), (i, &v)| {
-            (if v < seg[lo] { i } else { lo }, if v > seg[hi] { i } else { hi })
+            (
+                if v < seg[lo] { i } else { lo },
+                if v > seg[hi] { i } else { hi },
+            )
         });
         let mut pts = [(s + imin, seg[imin]), (s + imax, seg[imax])];
         pts.sort_by_key(|p| p.0);
@@ -324,7 +351,11 @@ pub fn similarity(spec: &EncodingSpec, path: &Path) -> Result<()> {
     let lo = curve.iter().copied().fold(1.0f64, f64::min).min(0.0);
     let mut chart = ChartBuilder::on(&root)
         .caption(
-            format!("{}: cosine similarity of p and p+k, d = {} ({what})", spec.kind.name(), spec.dim),
+            format!(
+                "{}: cosine similarity of p and p+k, d = {} ({what})",
+                spec.kind.name(),
+                spec.dim
+            ),
             ("sans-serif", 20),
         )
         .margin(15)
@@ -343,7 +374,10 @@ pub fn similarity(spec: &EncodingSpec, path: &Path) -> Result<()> {
         .draw_series(LineSeries::new(pts, BLUE.stroke_width(1)))
         .map_err(&err)?;
     chart
-        .draw_series(LineSeries::new([(0.0, 0.0), (curve.len() as f64, 0.0)], BLACK.mix(0.4)))
+        .draw_series(LineSeries::new(
+            [(0.0, 0.0), (curve.len() as f64, 0.0)],
+            BLACK.mix(0.4),
+        ))
         .map_err(&err)?;
     root.present().map_err(&err)?;
     Ok(())
@@ -380,7 +414,9 @@ pub fn bias_vs_distance(spec: &EncodingSpec, path: &Path) -> Result<()> {
     let (lo, hi) = curves
         .iter()
         .flat_map(|(_, c)| c)
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
     let pad = ((hi - lo) * 0.05).max(1e-3);
     let root = BitMapBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(&err)?;
@@ -414,7 +450,9 @@ pub fn bias_vs_distance(spec: &EncodingSpec, path: &Path) -> Result<()> {
             .draw_series(LineSeries::new(envelope(c), color.stroke_width(2)))
             .map_err(&err)?
             .label(format!("head {h}"))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            });
     }
     chart
         .configure_series_labels()
@@ -444,7 +482,8 @@ pub fn rope_frequencies(spec: &EncodingSpec, path: &Path) -> Result<()> {
     };
     let l0 = match spec.scaling {
         Scaling::DynamicNtk {
-            original_max_positions, ..
+            original_max_positions,
+            ..
         } => original_max_positions,
         Scaling::Yarn(y) => y.original_max_positions,
         Scaling::Llama3(l) => l.original_max_positions,
@@ -464,7 +503,10 @@ pub fn rope_frequencies(spec: &EncodingSpec, path: &Path) -> Result<()> {
         .margin(15)
         .x_label_area_size(45)
         .y_label_area_size(80)
-        .build_cartesian_2d(0f64..(pairs as f64 - 1.0).max(1.0), (lo * 0.8..hi * 1.25).log_scale())
+        .build_cartesian_2d(
+            0f64..(pairs as f64 - 1.0).max(1.0),
+            (lo * 0.8..hi * 1.25).log_scale(),
+        )
         .map_err(&err)?;
     chart
         .configure_mesh()
@@ -478,12 +520,20 @@ pub fn rope_frequencies(spec: &EncodingSpec, path: &Path) -> Result<()> {
         let color = Palette99::pick(i).to_rgba();
         chart
             .draw_series(LineSeries::new(
-                s.wavelengths.iter().enumerate().map(|(k, &w)| (k as f64, w)),
+                s.wavelengths
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &w)| (k as f64, w)),
                 color.stroke_width(2),
             ))
             .map_err(&err)?
-            .label(format!("{} (attention factor {:.3})", s.scaling, s.attention_factor))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
+            .label(format!(
+                "{} (attention factor {:.3})",
+                s.scaling, s.attention_factor
+            ))
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            });
     }
     for (len, label) in [(l0, "trained length"), (l0 * factor, "extended length")] {
         chart
@@ -514,7 +564,13 @@ mod tests {
     #[test]
     fn every_kind_writes_real_pngs() {
         let dir = tempfile::tempdir().unwrap();
-        for kind in [Kind::Sinusoidal, Kind::Learned, Kind::Rope, Kind::Alibi, Kind::T5] {
+        for kind in [
+            Kind::Sinusoidal,
+            Kind::Learned,
+            Kind::Rope,
+            Kind::Alibi,
+            Kind::T5,
+        ] {
             let spec = EncodingSpec {
                 kind,
                 dim: 16,

@@ -59,13 +59,17 @@ pub(crate) fn relative_check(spec: &EncodingSpec, a: &Angles) -> Result<Option<R
                     dot32(&qq, &kk)
                 };
                 let s64 = |mm: usize, pp: usize| -> f64 {
-                    dot64(&rotate64(&q, mm, a, pairing, r), &rotate64(&k, pp, a, pairing, r))
+                    dot64(
+                        &rotate64(&q, mm, a, pairing, r),
+                        &rotate64(&k, pp, a, pairing, r),
+                    )
                 };
                 dev32 = dev32.max((s32(m, nn) - s32(m + t, nn + t)).abs() / norm);
                 dev64 = dev64.max((s64(m, nn) - s64(m + t, nn + t)).abs() / norm);
             }
             Some(RelativeCheck {
-                property: "<R(m)q, R(n)k> = <R(m+t)q, R(n+t)k>, deviation / (|q||k| scale^2)".into(),
+                property: "<R(m)q, R(n)k> = <R(m+t)q, R(n+t)k>, deviation / (|q||k| scale^2)"
+                    .into(),
                 samples: SAMPLES,
                 positions: n,
                 max_deviation_f32: dev32,

@@ -169,19 +169,34 @@ impl RopeCache {
 
     /// Rotates a batch `[batch, seq, heads, head_dim]` whose sequences all
     /// start at `offset`, in parallel.
-    pub fn apply_batched(&self, x: &mut [f32], batch: usize, heads: usize, offset: usize) -> Result<()> {
+    pub fn apply_batched(
+        &self,
+        x: &mut [f32],
+        batch: usize,
+        heads: usize,
+        offset: usize,
+    ) -> Result<()> {
         check_dim("batch", batch)?;
-        if x.len() % batch != 0 {
+        if !x.len().is_multiple_of(batch) {
             return Err(Error::ShapeMismatch {
-                what: format!("x [batch = {batch}, seq, heads = {heads}, head_dim = {}]", self.head_dim),
+                what: format!(
+                    "x [batch = {batch}, seq, heads = {heads}, head_dim = {}]",
+                    self.head_dim
+                ),
                 expected: x.len() / batch * batch,
                 got: x.len(),
             });
         }
         let per = x.len() / batch;
-        self.check(per, heads, offset, "one sequence of x [batch, seq, heads, head_dim]")?;
+        self.check(
+            per,
+            heads,
+            offset,
+            "one sequence of x [batch, seq, heads, head_dim]",
+        )?;
         if per > 0 {
-            x.par_chunks_mut(per).for_each(|s| self.par::<false>(s, heads, offset));
+            x.par_chunks_mut(per)
+                .for_each(|s| self.par::<false>(s, heads, offset));
         }
         Ok(())
     }
@@ -210,10 +225,14 @@ impl RopeCache {
     /// Checks the shape and position range; returns `seq`.
     fn check(&self, len: usize, heads: usize, offset: usize, what: &str) -> Result<usize> {
         check_dim("heads", heads)?;
-        let w = heads
-            .checked_mul(self.head_dim)
-            .ok_or_else(|| Error::invalid("heads", heads, "heads * head_dim overflows; pass the real head count"))?;
-        if len % w != 0 {
+        let w = heads.checked_mul(self.head_dim).ok_or_else(|| {
+            Error::invalid(
+                "heads",
+                heads,
+                "heads * head_dim overflows; pass the real head count",
+            )
+        })?;
+        if !len.is_multiple_of(w) {
             return Err(Error::ShapeMismatch {
                 what: format!("{what} with heads = {heads}, head_dim = {}", self.head_dim),
                 expected: len / w * w,
@@ -329,7 +348,9 @@ mod tests {
                 let rope = rope(pairing, hd, rot);
                 let cache = rope.cache(64).unwrap();
                 let (seq, heads) = (37, 3);
-                let x: Vec<f32> = (0..seq * heads * hd).map(|i| ((i * 37 % 101) as f32 - 50.0) / 25.0).collect();
+                let x: Vec<f32> = (0..seq * heads * hd)
+                    .map(|i| ((i * 37 % 101) as f32 - 50.0) / 25.0)
+                    .collect();
                 let mut a = x.clone();
                 cache.apply(&mut a, heads, 20).unwrap();
                 let mut b = x.clone();
@@ -346,7 +367,8 @@ mod tests {
                 for s in 0..seq {
                     for h in 0..heads {
                         let o = (s * heads + h) * hd;
-                        let want = reference(pairing, &x[o..o + hd], 20 + s, rope.rotary_dim(), 10000.0);
+                        let want =
+                            reference(pairing, &x[o..o + hd], 20 + s, rope.rotary_dim(), 10000.0);
                         for (g, w) in a[o..o + hd].iter().zip(&want) {
                             assert!((*g as f64 - w).abs() < 1e-5, "{pairing:?} {hd} {rot:?}");
                         }

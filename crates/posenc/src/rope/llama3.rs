@@ -83,7 +83,8 @@ impl Llama3Config {
                 } else if wavelen > low_wavelen {
                     f / self.factor
                 } else {
-                    let t = (l0 / wavelen - self.low_freq_factor) / (self.high_freq_factor - self.low_freq_factor);
+                    let t = (l0 / wavelen - self.low_freq_factor)
+                        / (self.high_freq_factor - self.low_freq_factor);
                     (1.0 - t) * f / self.factor + t * f
                 }
             })

@@ -104,7 +104,7 @@ impl RopeConfig {
     pub fn validate(&self) -> Result<()> {
         check_dim("head_dim", self.head_dim)?;
         let r = self.rotary_dim();
-        if r < 2 || r % 2 != 0 || r > self.head_dim {
+        if r < 2 || !r.is_multiple_of(2) || r > self.head_dim {
             let hint = if self.rotary_dim.is_none() {
                 format!(
                     "RoPE rotates pairs of dimensions, so head_dim must be even and at least 2; use {} or \
@@ -112,7 +112,10 @@ impl RopeConfig {
                     self.head_dim + 1
                 )
             } else {
-                format!("it must be even, at least 2 and at most head_dim = {}", self.head_dim)
+                format!(
+                    "it must be even, at least 2 and at most head_dim = {}",
+                    self.head_dim
+                )
             };
             return Err(Error::invalid("rotary_dim", r, hint));
         }

@@ -80,21 +80,35 @@ impl YarnConfig {
             ));
         }
         if !(self.beta_slow.is_finite() && self.beta_slow > 0.0) {
-            return Err(Error::invalid("beta_slow", self.beta_slow, "it must be a finite number > 0 (default 1)"));
+            return Err(Error::invalid(
+                "beta_slow",
+                self.beta_slow,
+                "it must be a finite number > 0 (default 1)",
+            ));
         }
         if !(self.beta_fast.is_finite() && self.beta_fast > self.beta_slow) {
             return Err(Error::invalid(
                 "beta_fast",
                 self.beta_fast,
-                format!("it must be finite and greater than beta_slow = {} (default 32)", self.beta_slow),
+                format!(
+                    "it must be finite and greater than beta_slow = {} (default 32)",
+                    self.beta_slow
+                ),
             ));
         }
         if let Some(a) = self.attention_factor {
             if !(a.is_finite() && a > 0.0) {
-                return Err(Error::invalid("attention_factor", a, "it must be a finite number > 0"));
+                return Err(Error::invalid(
+                    "attention_factor",
+                    a,
+                    "it must be a finite number > 0",
+                ));
             }
         }
-        for (name, v) in [("mscale", self.mscale), ("mscale_all_dim", self.mscale_all_dim)] {
+        for (name, v) in [
+            ("mscale", self.mscale),
+            ("mscale_all_dim", self.mscale_all_dim),
+        ] {
             if let Some(v) = v {
                 if !v.is_finite() {
                     return Err(Error::invalid(name, v, "it must be a finite number"));
