@@ -103,7 +103,8 @@ impl Alibi {
                     *o = if self.causal && j > qi {
                         f32::NEG_INFINITY
                     } else {
-                        (-m * qi.abs_diff(j) as f64) as f32
+                        // 0 - x: the diagonal is +0, not -0
+                        (0.0 - m * qi.abs_diff(j) as f64) as f32
                     };
                 }
             }

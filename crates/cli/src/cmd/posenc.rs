@@ -110,13 +110,13 @@ struct EncodingArgs {
     #[arg(long, default_value_t = 8)]
     heads: usize,
     /// Wavelength base (sinusoidal, RoPE).
-    #[arg(long, default_value_t = 10000.0)]
+    #[arg(long, default_value_t = 10000.0, allow_negative_numbers = true)]
     base: f64,
     /// RoPE context-extension scaling.
     #[arg(long, value_enum, default_value = "none")]
     scaling: ScalingArg,
     /// Context-extension factor (required with --scaling other than none).
-    #[arg(long, required_if_eq_any([("scaling", "linear"), ("scaling", "ntk"), ("scaling", "yarn"), ("scaling", "llama3")]))]
+    #[arg(long, allow_negative_numbers = true, required_if_eq_any([("scaling", "linear"), ("scaling", "ntk"), ("scaling", "yarn"), ("scaling", "llama3")]))]
     factor: Option<f64>,
     /// Trained context length for ntk, yarn (default 4096) and llama3 (default 8192).
     #[arg(long)]

@@ -385,20 +385,16 @@ fn findings(r: &Report) -> Vec<String> {
         ));
     }
     if let Some(a) = &r.alibi {
-        if let (Some(f), Some(l)) = (a.heads.first(), a.heads.last()) {
-            out.push(format!(
-                "ALiBi: head windows (weight < 1e-6) range from {:.0} to {:.0} positions; {}.",
-                f.negligible_distance,
-                l.negligible_distance,
-                match a.f32_first_repeat {
-                    Some((h, k)) =>
-                        format!("in f32, head {h} stops telling distances apart at {k}"),
-                    None => format!(
-                        "in f32 every distance below {n} keeps a distinct bias in every head"
-                    ),
-                }
-            ));
-        }
+        let windows = a.heads.iter().map(|h| h.negligible_distance);
+        let (lo, hi) = windows.fold((f64::INFINITY, 0.0f64), |(l, h), w| (l.min(w), h.max(w)));
+        out.push(format!(
+            "ALiBi: head windows (weight < 1e-6) range from {lo:.0} to {hi:.0} positions; {}.",
+            match a.f32_first_repeat {
+                Some((h, k)) => format!("in f32, head {h} stops telling distances apart at {k}"),
+                None =>
+                    format!("in f32 every distance below {n} keeps a distinct bias in every head"),
+            }
+        ));
     }
     if let Some(t) = &r.t5 {
         out.push(format!(
