@@ -35,6 +35,8 @@
 //! Every output is a [`Tensor`] (shape + `Vec<f32>`) that [`write::save`]
 //! writes as `.npy` or `.csv`; [`analysis`] measures what the encodings do.
 
+#![warn(missing_docs)]
+
 mod error;
 mod tensor;
 

@@ -4,7 +4,7 @@
 //!
 //! For angle encodings the distance between positions `p` and `p + k` over
 //! the paired columns is the same for every `p` (`2 · scale · sqrt(Σ sin²(kω/2))`,
-//! see [`Angles::half_angle_sums`]). That gives a lower bound `L(k)` on every
+//! computed per offset in `f64`). That gives a lower bound `L(k)` on every
 //! pair `k` apart, so the closest pair is found exactly without visiting all
 //! `N²/2` pairs: offsets are visited in increasing `L(k)`, every pair at that
 //! offset is measured, and the search stops once `L(k) − 2δ` exceeds the best
