@@ -1,0 +1,89 @@
+//! Layer normalisation (Ba, Kiros, Hinton 2016) over the last axis:
+//! `y = γ ⊙ (x − μ) / √(σ² + ε) + β`, with μ and σ² the mean and the biased
+//! variance of the row, as in PyTorch's `LayerNorm`.
+
+use crate::real::Real;
+
+/// LayerNorm of rows of width `d`; `gamma`/`beta` are present when affine.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct LayerNorm<T: Real> {
+    pub(crate) eps: T,
+    pub(crate) gamma: Option<Vec<T>>,
+    pub(crate) beta: Option<Vec<T>>,
+}
+
+impl<T: Real> LayerNorm<T> {
+    /// γ = 1, β = 0 when `affine`.
+    pub(crate) fn new(d: usize, eps: f64, affine: bool) -> Self {
+        LayerNorm {
+            eps: T::from_f64(eps),
+            gamma: affine.then(|| vec![T::one(); d]),
+            beta: affine.then(|| vec![T::zero(); d]),
+        }
+    }
+
+    /// Normalises `row` in place; writes `x̂` to `xhat` when given and returns
+    /// `1 / √(σ² + ε)`. Two passes (mean, then variance) for accuracy.
+    #[inline]
+    pub(crate) fn forward_row(&self, row: &mut [T], xhat: Option<&mut [T]>) -> T {
+        let n = T::from_f64(row.len() as f64);
+        let mean = row.iter().copied().sum::<T>() / n;
+        let var = row.iter().map(|&x| (x - mean) * (x - mean)).sum::<T>() / n;
+        let rstd = T::one() / (var + self.eps).sqrt();
+        for x in row.iter_mut() {
+            *x = (*x - mean) * rstd;
+        }
+        if let Some(h) = xhat {
+            h.copy_from_slice(row);
+        }
+        match (&self.gamma, &self.beta) {
+            (Some(g), Some(b)) => {
+                for ((x, &g), &b) in row.iter_mut().zip(g).zip(b) {
+                    *x = *x * g + b;
+                }
+            }
+            _ => {}
+        }
+        rstd
+    }
+
+    /// Backward of one row: `g` holds `∂L/∂y` and receives `∂L/∂x`; the
+    /// parameter gradients are added into `dgamma`, `dbeta` (when affine).
+    ///
+    /// With `ĝ = γ ⊙ g`: `∂L/∂x = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ ⊙ x̂))`.
+    #[inline]
+    pub(crate) fn backward_row(&self, g: &mut [T], xhat: &[T], rstd: T, dparams: Option<(&mut [T], &mut [T])>) {
+        if let Some((dg, db)) = dparams {
+            for (((dg, db), &g), &h) in dg.iter_mut().zip(db.iter_mut()).zip(g.iter()).zip(xhat) {
+                *dg += g * h;
+                *db += g;
+            }
+        }
+        if let Some(gamma) = &self.gamma {
+            for (g, &w) in g.iter_mut().zip(gamma) {
+                *g *= w;
+            }
+        }
+        let n = T::from_f64(g.len() as f64);
+        let mean_g = g.iter().copied().sum::<T>() / n;
+        let mean_gh = g.iter().zip(xhat).map(|(&g, &h)| g * h).sum::<T>() / n;
+        for (g, &h) in g.iter_mut().zip(xhat) {
+            *g = rstd * (*g - mean_g - h * mean_gh);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_come_out_with_zero_mean_and_unit_variance() {
+        let ln = LayerNorm::<f64>::new(4, 0.0, false);
+        let mut row = [1.0, 2.0, 3.0, 6.0];
+        ln.forward_row(&mut row, None);
+        let mean: f64 = row.iter().sum::<f64>() / 4.0;
+        let var: f64 = row.iter().map(|x| x * x).sum::<f64>() / 4.0;
+        assert!(mean.abs() < 1e-12 && (var - 1.0).abs() < 1e-12);
+    }
+}
