@@ -1,0 +1,57 @@
+//! A read-only memory map of a native file's matrix, seen as `&[f32]`.
+//!
+//! This module and [`Embeddings::load_mmap`](crate::Embeddings::load_mmap)
+//! hold the crate's I/O `unsafe`. The story: the native format puts the
+//! matrix at a page-aligned offset as little-endian `f32`, so on a
+//! little-endian machine the mapped bytes *are* the matrix. A page-aligned
+//! map plus an offset that is a multiple of 4 gives `f32` alignment, every
+//! bit pattern is a valid `f32`, and the map is read-only and lives as long
+//! as the slice borrowed from it. What Rust cannot check is that no other
+//! process changes the file meanwhile; `load_mmap` is `unsafe` for exactly
+//! that, and says so.
+
+use std::fs::File;
+
+/// A mapped file and the location of its `f32` matrix.
+#[derive(Debug)]
+pub(crate) struct MappedMatrix {
+    map: memmap2::Mmap,
+    offset: usize,
+    len: usize,
+}
+
+impl MappedMatrix {
+    /// Maps `file` whole.
+    ///
+    /// # Safety
+    ///
+    /// The file must not be modified or truncated while the map lives.
+    pub(crate) unsafe fn map(file: &File) -> std::io::Result<memmap2::Mmap> {
+        // SAFETY: forwarded to the caller.
+        unsafe { memmap2::Mmap::map(file) }
+    }
+
+    /// Views `len` values at byte `offset` of `map` as `f32`. `None` when the
+    /// range is outside the map, misaligned, or the machine is big-endian
+    /// (the file is little-endian); the caller then reads into memory.
+    pub(crate) fn new(map: memmap2::Mmap, offset: usize, len: usize) -> Option<Self> {
+        if cfg!(target_endian = "big") {
+            return None;
+        }
+        let end = len.checked_mul(4)?.checked_add(offset)?;
+        if end > map.len() || (map.as_ptr() as usize + offset) % std::mem::align_of::<f32>() != 0 {
+            return None;
+        }
+        Some(MappedMatrix { map, offset, len })
+    }
+
+    /// The matrix.
+    pub(crate) fn as_slice(&self) -> &[f32] {
+        let bytes = &self.map[self.offset..self.offset + self.len * 4];
+        // SAFETY: `new` checked that the range is inside the map and aligned
+        // for f32, and that the machine is little-endian like the file; any
+        // 4 bytes are a valid f32; the slice borrows `self`, which owns the
+        // read-only map, so it cannot outlive it.
+        unsafe { std::slice::from_raw_parts(bytes.as_ptr().cast::<f32>(), self.len) }
+    }
+}

@@ -1,0 +1,107 @@
+//! Telling a vector file's format from its first bytes.
+
+use super::common::{self, chomp};
+use super::native::NATIVE_MAGIC;
+use super::word2vec_text::parse_header;
+use super::Format;
+use crate::error::{Error, Result};
+use std::io::Read;
+use std::path::Path;
+
+/// How much of the file is looked at.
+const PEEK: u64 = 1 << 20;
+
+/// fastText `.bin` models start with this little-endian `i32`.
+const FASTTEXT_MAGIC: [u8; 4] = 793_712_314i32.to_le_bytes();
+
+/// Guesses the format of `path`: the native magic; a word2vec `N D` header
+/// whose first row continues in text (word2vec text) or not (binary); or a
+/// first line `word v1 ... vD` (GloVe).
+pub(crate) fn sniff(path: &Path) -> Result<Format> {
+    let (r, _) = common::open(path)?;
+    let mut head = Vec::new();
+    r.take(PEEK)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::io(path, e))?;
+    sniff_bytes(&head).ok_or_else(|| {
+        let what = if head.is_empty() {
+            "the file is empty".to_string()
+        } else if head.starts_with(b"\x93NUMPY") {
+            "a .npy array holds no words and cannot be loaded as word vectors".to_string()
+        } else if head.starts_with(&FASTTEXT_MAGIC) {
+            "a fastText .bin model, which this version cannot read; use fastText's .vec output".to_string()
+        } else {
+            "not a word-vector file: expected a word2vec header `N D`, GloVe rows `word v1 ... vD` or \
+             an .epv file"
+                .to_string()
+        };
+        Error::format(path, format!("{what} (formats: {})", Format::names()))
+    })
+}
+
+/// The format `head` (the file's first bytes) shows, if any.
+pub(crate) fn sniff_bytes(head: &[u8]) -> Option<Format> {
+    if head.starts_with(&NATIVE_MAGIC) {
+        return Some(Format::Native);
+    }
+    let nl = head.iter().position(|&b| b == b'\n');
+    let first = &head[..nl.unwrap_or(head.len())];
+    if let Some((_, dim)) = parse_header(first) {
+        let rest = nl.map_or(&[][..], |i| &head[i + 1..]);
+        return Some(if first_row_is_text(rest, dim) {
+            Format::Word2VecText
+        } else {
+            Format::Word2VecBinary
+        });
+    }
+    let line = std::str::from_utf8(chomp(first)).ok()?;
+    let mut fields = line.split_ascii_whitespace();
+    fields.next()?;
+    let mut n = 0;
+    for f in fields {
+        f.parse::<f32>().ok()?;
+        n += 1;
+    }
+    (n > 0).then_some(Format::GloveText)
+}
+
+/// After a word2vec header: true when the bytes after the first word look
+/// like decimal numbers (text) rather than raw floats (binary).
+fn first_row_is_text(rest: &[u8], dim: u64) -> bool {
+    let rest = match rest.iter().position(|&b| b == b'\n') {
+        // Skip binary files' leading newlines too; text rows never start with one.
+        Some(0) => return false,
+        _ => rest,
+    };
+    let Some(space) = rest.iter().position(|&b| b == b' ') else {
+        // No row at all (N = 0), or a lone word: text is the harmless guess.
+        return true;
+    };
+    let probe = &rest[space + 1..];
+    let probe = &probe[..probe.len().min(dim.saturating_mul(4).min(4096) as usize)];
+    probe
+        .iter()
+        .all(|&b| b.is_ascii_digit() || b" \t\r\n+-.eEinfatyINFATY".contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tells_formats_apart() {
+        assert_eq!(sniff_bytes(b"2 3\na 1 2 3\n"), Some(Format::Word2VecText));
+        let mut bin = b"1 2\nab ".to_vec();
+        bin.extend_from_slice(&1.5f32.to_le_bytes());
+        bin.extend_from_slice(&0.0f32.to_le_bytes());
+        assert_eq!(sniff_bytes(&bin), Some(Format::Word2VecBinary));
+        assert_eq!(
+            sniff_bytes(b"the 0.1 0.2\nof 1 2\n"),
+            Some(Format::GloveText)
+        );
+        assert_eq!(sniff_bytes(&NATIVE_MAGIC), Some(Format::Native));
+        assert_eq!(sniff_bytes(b"hello world\n"), None);
+        assert_eq!(sniff_bytes(b""), None);
+        assert_eq!(sniff_bytes(b"0 5\n"), Some(Format::Word2VecText));
+    }
+}
