@@ -65,6 +65,9 @@ mod real;
 pub mod special;
 mod token_embedding;
 
+/// The ndarray version the tensors of this crate use.
+pub use ndarray;
+
 pub use absolute::AbsoluteConfig;
 pub use attention::{Attention, AttentionCache, AttentionConfig, AttentionGrads, BiasConfig, RotaryConfig};
 pub use batch::{Batch, BatchConfig, Overflow, PadSide};
