@@ -103,6 +103,9 @@ pub enum Error {
     /// The tokenizer or vocabulary refused its input.
     #[error(transparent)]
     Tokenize(#[from] embedpos_tokenize::Error),
+    /// Loading or reading the static vectors failed.
+    #[error(transparent)]
+    Embed(#[from] embedpos_embed::Error),
     /// Reading or writing a file failed.
     #[error("cannot write {path}: {source}; check that the folder exists and is writable")]
     Io {

@@ -3,7 +3,7 @@
 //! weighted sums.
 
 use ndarray::linalg::general_mat_mul;
-use ndarray::{s, Array2, Array3, Array4, ArrayView1, ArrayViewMut2, Axis};
+use ndarray::{s, Array2, Array3, Array4, ArrayView1, ArrayView4, ArrayViewMut2, Axis};
 use rayon::prelude::*;
 
 use super::rotary::Rotary;
@@ -29,6 +29,21 @@ pub struct AttentionCache<T: Real = f32> {
     pub(super) o: Array2<T>,
     pub(super) positions: Vec<usize>,
     pub(super) rotary: Option<Rotary<T>>,
+}
+
+impl<T: Real> AttentionCache<T> {
+    /// The attention weights `[batch, heads, seq (query), seq (key)]`.
+    pub fn weights(&self, heads: usize) -> Result<ArrayView4<'_, T>> {
+        let (b, s) = (self.batch, self.seq);
+        ArrayView4::from_shape((b, heads, s, s), &self.probs).map_err(|e| {
+            Error::shape(
+                "attention weights",
+                &[b, heads, s, s],
+                &[self.probs.len()],
+                format!("pass the head count of the layer that made this cache ({e})"),
+            )
+        })
+    }
 }
 
 impl<T: Real> Attention<T> {
