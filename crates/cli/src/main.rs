@@ -41,6 +41,8 @@ enum Command {
     Vocab(cmd::vocab::Args),
     /// Run the whole pipeline on the embedded synthetic corpus.
     Demo(cmd::demo::Args),
+    /// Turn texts into transformer input tensors with word vectors and position encodings.
+    Encode(cmd::encode::Args),
     /// Positional encodings: write tables, draw plots, analyse what they do.
     Posenc(cmd::posenc::Args),
 }
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
         Command::Tokenize(a) => cmd::tokenize::run(a, &cli.global),
         Command::Vocab(a) => cmd::vocab::run(a, &cli.global),
         Command::Demo(a) => cmd::demo::run(a, &cli.global),
+        Command::Encode(a) => cmd::encode::run(a, &cli.global),
         Command::Posenc(a) => cmd::posenc::run(a, &cli.global),
     };
     match result {
