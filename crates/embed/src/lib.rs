@@ -25,10 +25,12 @@
 
 mod embeddings;
 mod error;
+pub mod eval;
 pub mod io;
 pub mod query;
 
 pub use embeddings::Embeddings;
 pub use error::{Error, Result};
+pub use eval::{AnalogyConfig, AnalogyReport, PairsConfig, PairsReport};
 pub use io::Format;
 pub use query::{AnalogyMethod, Neighbor};
