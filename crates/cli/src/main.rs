@@ -45,6 +45,14 @@ enum Command {
     Encode(cmd::encode::Args),
     /// Positional encodings: write tables, draw plots, analyse what they do.
     Posenc(cmd::posenc::Args),
+    /// Nearest neighbours of words in a word-vector file.
+    Similar(cmd::similar::Args),
+    /// Solve an analogy "A is to B as C is to ?" with word vectors.
+    Analogy(cmd::analogy::Args),
+    /// Evaluate word vectors on analogy questions or word-pair similarities.
+    Eval(cmd::eval::Args),
+    /// Convert word vectors between formats (word2vec text/binary, GloVe, .epv, .npy, safetensors).
+    Convert(cmd::convert::Args),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +71,10 @@ fn main() -> ExitCode {
         Command::Demo(a) => cmd::demo::run(a, &cli.global),
         Command::Encode(a) => cmd::encode::run(a, &cli.global),
         Command::Posenc(a) => cmd::posenc::run(a, &cli.global),
+        Command::Similar(a) => cmd::similar::run(a, &cli.global),
+        Command::Analogy(a) => cmd::analogy::run(a, &cli.global),
+        Command::Eval(a) => cmd::eval::run(a, &cli.global),
+        Command::Convert(a) => cmd::convert::run(a, &cli.global),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

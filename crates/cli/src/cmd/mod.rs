@@ -1,8 +1,13 @@
 //! One module per subcommand: each defines its clap `Args` and a `run` function.
 
+pub mod analogy;
+pub mod convert;
 pub mod demo;
 pub mod encode;
+pub mod eval;
 pub mod posenc;
+pub mod similar;
 pub mod text_opts;
 pub mod tokenize;
+pub mod vectors_opts;
 pub mod vocab;
