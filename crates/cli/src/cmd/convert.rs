@@ -29,9 +29,17 @@ pub fn run(args: Args, g: &Global) -> CliResult {
     let emb = load(&args.input, args.from, g)?;
     emb.save(&args.output, to)?;
     if !g.quiet {
-        eprintln!("wrote {} ({to}): {} words, dimension {}", args.output.display(), emb.len(), emb.dim());
+        eprintln!(
+            "wrote {} ({to}): {} words, dimension {}",
+            args.output.display(),
+            emb.len(),
+            emb.dim()
+        );
         if !to.keeps_words() {
-            eprintln!("note: {to} holds the matrix only; row i is word i of {}", args.input.display());
+            eprintln!(
+                "note: {to} holds the matrix only; row i is word i of {}",
+                args.input.display()
+            );
         }
     }
     Ok(())

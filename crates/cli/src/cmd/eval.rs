@@ -97,8 +97,18 @@ fn analogy(args: AnalogyArgs, g: &Global) -> CliResult {
         println!("{}", serde_json::to_string(&r)?);
         return Ok(());
     }
-    let width = r.sections.iter().map(|s| s.name.len()).max().unwrap_or(0).max(14);
-    for s in r.sections.iter().chain([&r.semantic, &r.syntactic, &r.total]) {
+    let width = r
+        .sections
+        .iter()
+        .map(|s| s.name.len())
+        .max()
+        .unwrap_or(0)
+        .max(14);
+    for s in r
+        .sections
+        .iter()
+        .chain([&r.semantic, &r.syntactic, &r.total])
+    {
         println!(
             "{:width$}  {:>6}/{:<6}  {:6.2}%",
             s.name,
@@ -112,7 +122,11 @@ fn analogy(args: AnalogyArgs, g: &Global) -> CliResult {
         r.oov,
         r.questions,
         r.oov_ratio,
-        if args.dummy4unknown { ", counted wrong" } else { ", skipped" }
+        if args.dummy4unknown {
+            ", counted wrong"
+        } else {
+            ", skipped"
+        }
     );
     Ok(())
 }

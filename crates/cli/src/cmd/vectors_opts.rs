@@ -14,7 +14,12 @@ pub fn parse_format(s: &str) -> Result<Format, String> {
 pub fn load(path: &Path, format: Option<Format>, g: &Global) -> CliResult<Embeddings> {
     let emb = Embeddings::load(path, format)?;
     if !g.quiet {
-        eprintln!("{}: {} words, dimension {}", path.display(), emb.len(), emb.dim());
+        eprintln!(
+            "{}: {} words, dimension {}",
+            path.display(),
+            emb.len(),
+            emb.dim()
+        );
     }
     Ok(emb)
 }
