@@ -103,6 +103,28 @@ pub enum Error {
     /// An error from the vocabulary or the native codec.
     #[error(transparent)]
     Tokenize(#[from] embedpos_tokenize::Error),
+    /// A training configuration value is out of range (the message names
+    /// the setting and what would work).
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// The training corpus holds no token at all.
+    #[error("{inputs}: the corpus holds no words (is it empty, or only whitespace?); give a text file with words separated by spaces")]
+    EmptyCorpus {
+        /// The corpus inputs, as given.
+        inputs: String,
+    },
+    /// No word of the training corpus occurs `min_count` times.
+    #[error("{inputs}: no word occurs at least {min_count} times ({distinct} distinct words in {tokens} tokens); lower --min-count or give a larger corpus")]
+    NoVocabulary {
+        /// The corpus inputs, as given.
+        inputs: String,
+        /// The threshold that removed every word.
+        min_count: u64,
+        /// Distinct tokens seen.
+        distinct: u64,
+        /// Tokens read.
+        tokens: u64,
+    },
 }
 
 /// The crate's result type.

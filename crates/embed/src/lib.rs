@@ -28,6 +28,7 @@ mod error;
 pub mod eval;
 pub mod io;
 pub mod query;
+pub mod train;
 
 pub use embeddings::Embeddings;
 pub use error::{Error, Result};

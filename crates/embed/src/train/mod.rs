@@ -1,0 +1,42 @@
+//! Trainers of static word vectors, one module per algorithm, sharing the
+//! sampling tables, the learning-rate schedule, the Hogwild shared matrix,
+//! the SIMD kernels and the progress observer.
+//!
+//! * [`Word2Vec`] — skip-gram and CBOW with negative sampling or
+//!   hierarchical softmax (Mikolov et al. 2013a, 2013b), faithful to
+//!   word2vec C, multi-threaded (Hogwild!, Niu et al. 2011).
+//! * [`Observer`] — progress, per-epoch loss, early stopping.
+//!
+//! ```
+//! use embedpos_embed::train::{LossRecorder, Model, Word2Vec, Word2VecConfig};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let corpus = dir.path().join("corpus.txt");
+//! std::fs::write(&corpus, "a b c d e f g\ng f e d c b a\n".repeat(200))?;
+//! let cfg = Word2VecConfig { model: Model::SkipGram, dim: 8, min_count: 1, threads: 1, ..Default::default() };
+//! let mut losses = LossRecorder::default();
+//! let emb = Word2Vec::new(cfg)?.train_with(&[&corpus], &mut losses)?;
+//! assert_eq!(emb.len(), 7);
+//! assert_eq!(losses.epochs.len(), 5);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod cbow;
+mod config;
+mod corpus_ids;
+mod hogwild;
+mod huffman;
+mod kernels;
+mod net;
+pub mod observer;
+mod sampling;
+mod schedule;
+mod sigmoid;
+mod skipgram;
+mod word2vec;
+mod worker;
+
+pub use config::{Loss, Model, Word2VecConfig};
+pub use kernels::kernel_name;
+pub use observer::{EpochEnd, Finish, LossRecorder, Observer, Progress, VocabReport};
+pub use word2vec::Word2Vec;

@@ -1,0 +1,161 @@
+//! The network being trained — input vectors, output vectors, the sampling
+//! tables — and the state each training thread keeps to itself.
+
+use super::config::{Loss, Model, Word2VecConfig};
+use super::hogwild::Hogwild;
+use super::huffman::Huffman;
+use super::sampling::{Lcg, NegativeSampler};
+use super::sigmoid::Sigmoid;
+
+/// Everything the threads share (read-only tables, Hogwild matrices).
+pub(crate) struct Net {
+    /// Input vectors `syn0`: the word vectors that are returned.
+    pub syn0: Hogwild,
+    /// Output vectors of negative sampling (`syn1neg`) or of the inner
+    /// nodes of the Huffman tree (`syn1`).
+    pub out: Hogwild,
+    pub negatives: NegativeSampler,
+    pub huffman: Huffman,
+    pub sigmoid: Sigmoid,
+    pub dim: usize,
+    pub window: usize,
+    pub negative: usize,
+    pub model: Model,
+    pub loss: Loss,
+    pub cbow_mean: bool,
+    pub shared_negatives: bool,
+}
+
+impl Net {
+    /// word2vec C's `InitNet`: `syn0` uniform in `[−0.5/dim, 0.5/dim)` from
+    /// the generator started at `seed` (C's `next_random = 1`, taking the
+    /// low 16 bits as C does), the output vectors zero.
+    pub(crate) fn new(cfg: &Word2VecConfig, counts: &[u64]) -> Self {
+        let (v, dim) = (counts.len(), cfg.dim);
+        let mut rng = Lcg(cfg.seed);
+        let mut syn0 = Vec::with_capacity(v * dim);
+        for _ in 0..v * dim {
+            let r = rng.next();
+            syn0.push(((r & 0xFFFF) as f32 / 65536.0 - 0.5) / dim as f32);
+        }
+        let (out_rows, negatives, huffman) = match cfg.loss {
+            Loss::NegativeSampling => (v, NegativeSampler::new(counts, 0.75), Huffman::default()),
+            // v − 1 inner nodes (at least one row so that indexing is uniform).
+            Loss::HierarchicalSoftmax => (
+                v.saturating_sub(1).max(1),
+                NegativeSampler::new(&[], 0.75),
+                Huffman::new(counts),
+            ),
+        };
+        Net {
+            syn0: Hogwild::new(syn0, dim),
+            out: Hogwild::new(vec![0.0; out_rows * dim], dim),
+            negatives,
+            huffman,
+            sigmoid: Sigmoid::new(),
+            dim,
+            window: cfg.window,
+            negative: cfg.negative,
+            model: cfg.model,
+            loss: cfg.loss,
+            cbow_mean: cfg.cbow_mean,
+            shared_negatives: cfg.shared_negatives,
+        }
+    }
+
+    /// `label − σ(f)` and the pair's loss by the rules of the loss (see
+    /// the `sigmoid` module); `label` is 1/0 for NS, the branch code for HS.
+    #[inline(always)]
+    pub(crate) fn gradient(&self, f: f32, label: u8) -> (f32, f32) {
+        match self.loss {
+            Loss::NegativeSampling => self.sigmoid.ns(f, label == 1),
+            Loss::HierarchicalSoftmax => self.sigmoid.hs(f, label),
+        }
+    }
+
+    /// The widest window: `2 · window` context words.
+    pub(crate) fn max_context(&self) -> usize {
+        2 * self.window
+    }
+
+    /// The most output rows one centre word can touch.
+    pub(crate) fn max_targets(&self) -> usize {
+        match self.loss {
+            Loss::NegativeSampling => self.negative + 1,
+            Loss::HierarchicalSoftmax => self.huffman.max_len().max(1),
+        }
+    }
+}
+
+/// One thread's generator, learning rate, loss tally and scratch buffers,
+/// allocated once per thread.
+pub(crate) struct ThreadState {
+    pub rng: Lcg,
+    pub alpha: f32,
+    /// Sum of pair losses in the current epoch.
+    pub loss: f64,
+    /// Pairs trained in the current epoch.
+    pub pairs: u64,
+    /// Context word ids of the current window.
+    pub ctx: Vec<u32>,
+    /// Output rows of the current window.
+    pub targets: Vec<u32>,
+    /// Whether each target is the observed word (NS) / its code (HS).
+    pub labels: Vec<u8>,
+    /// `alpha · (label − σ(f))` per (context, target).
+    pub grads: Vec<f32>,
+    /// CBOW hidden layer (`neu1`).
+    pub neu1: Vec<f32>,
+    /// Input-side gradients, one row per context word (`neu1e`).
+    pub neu1e: Vec<f32>,
+}
+
+impl ThreadState {
+    pub(crate) fn new(net: &Net, seed: u64, alpha: f32) -> Self {
+        let (k, t, d) = (net.max_context(), net.max_targets(), net.dim);
+        ThreadState {
+            rng: Lcg(seed),
+            alpha,
+            loss: 0.0,
+            pairs: 0,
+            ctx: Vec::with_capacity(k),
+            targets: Vec::with_capacity(t),
+            labels: Vec::with_capacity(t),
+            grads: vec![0.0; k * t],
+            neu1: vec![0.0; d],
+            neu1e: vec![0.0; k.max(1) * d],
+        }
+    }
+
+    /// Fills `ctx` with the words around `pos` within the reduced window
+    /// `window − b`, `b` drawn uniformly from `0..window` (word2vec's
+    /// dynamic window), left to right.
+    #[inline(always)]
+    pub(crate) fn context(&mut self, sen: &[u32], pos: usize, window: usize) {
+        let b = (self.rng.next() % window as u64) as usize;
+        let reach = window - b;
+        let lo = pos.saturating_sub(reach);
+        let hi = (pos + reach + 1).min(sen.len());
+        self.ctx.clear();
+        self.ctx.extend_from_slice(&sen[lo..pos]);
+        self.ctx.extend_from_slice(&sen[pos + 1..hi]);
+    }
+
+    /// Fills `targets` with `word` (label 1) and up to `negative` noise
+    /// words (label 0); a noise word equal to `word` is dropped, as in
+    /// word2vec C.
+    #[inline(always)]
+    pub(crate) fn draw_targets(&mut self, net: &Net, word: u32) {
+        self.targets.clear();
+        self.labels.clear();
+        self.targets.push(word);
+        self.labels.push(1);
+        for _ in 0..net.negative {
+            let n = net.negatives.sample(self.rng.next());
+            if n != word {
+                self.targets.push(n);
+                self.labels.push(0);
+            }
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! word2vec training: count, encode, train with Hogwild threads, return
+//! the [`Embeddings`].
+
+use super::config::Word2VecConfig;
+use super::corpus_ids::IdFile;
+use super::kernels;
+use super::net::Net;
+use super::observer::{EpochEnd, Finish, Observer, Progress, Tally, VocabReport};
+use super::sampling::{splitmix64, Subsampler};
+use super::schedule::LinearDecay;
+use super::worker::{Shared, Worker};
+use crate::error::{Error, Result};
+use crate::Embeddings;
+use embedpos_tokenize::{count_corpus, CorpusReader, Vocab, VocabConfig};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+/// How often the observer hears about progress while an epoch runs.
+const REPORT_INTERVAL: Duration = Duration::from_millis(100);
+
+/// A word2vec trainer: skip-gram or CBOW, negative sampling or hierarchical
+/// softmax (Mikolov et al. 2013a, 2013b), faithful to word2vec C.
+///
+/// [`train`](Self::train) makes two streaming passes over the text — one to
+/// count the vocabulary ([`count_corpus`]), one to write the corpus as word
+/// ids to a temporary file — then every thread streams its share of that
+/// file once per epoch. Memory holds the vocabulary, the two `vocab × dim`
+/// matrices, 8 bytes per word of sampling tables and small per-thread
+/// buffers; it does not grow with the corpus.
+///
+/// ```
+/// use embedpos_embed::train::{Model, Word2Vec, Word2VecConfig};
+///
+/// let dir = tempfile::tempdir()?;
+/// let corpus = dir.path().join("corpus.txt");
+/// std::fs::write(&corpus, "the cat sat on the mat\nthe dog sat on the log\n".repeat(50))?;
+/// let cfg = Word2VecConfig {
+///     model: Model::SkipGram,
+///     dim: 16,
+///     min_count: 1,
+///     threads: 1,
+///     ..Default::default()
+/// };
+/// let emb = Word2Vec::new(cfg)?.train(&[&corpus])?;
+/// assert_eq!(emb.dim(), 16);
+/// assert_eq!(emb.vocab().token(0), "the");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Word2Vec {
+    config: Word2VecConfig,
+}
+
+impl Word2Vec {
+    /// A trainer with `config`, which is validated here.
+    pub fn new(config: Word2VecConfig) -> Result<Self> {
+        config.validate()?;
+        Ok(Word2Vec { config })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Word2VecConfig {
+        &self.config
+    }
+
+    /// Trains on the given inputs (files, directories, `-` for standard
+    /// input; gzip is recognised) and returns the input vectors.
+    pub fn train<P: AsRef<Path>>(&self, inputs: &[P]) -> Result<Embeddings> {
+        self.train_with(inputs, &mut ())
+    }
+
+    /// [`train`](Self::train), reporting to `observer`.
+    ///
+    /// When the observer returns [`ControlFlow::Break`](std::ops::ControlFlow::Break),
+    /// the threads stop at their next report (within about 10 000 words) and
+    /// the vectors trained so far are returned.
+    ///
+    /// Errors: an input that cannot be read; a corpus without words
+    /// ([`Error::EmptyCorpus`]); no word reaching `min_count`
+    /// ([`Error::NoVocabulary`]); the temporary folder not writable.
+    pub fn train_with<P: AsRef<Path>>(
+        &self,
+        inputs: &[P],
+        observer: &mut dyn Observer,
+    ) -> Result<Embeddings> {
+        let cfg = &self.config;
+        let dir = cfg.temp_dir.clone().unwrap_or_else(std::env::temp_dir);
+        let names = inputs
+            .iter()
+            .map(|p| p.as_ref().display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        // Standard input can be read only once: keep a copy for the second pass.
+        let mut spool = None;
+        let mut paths: Vec<PathBuf> = Vec::with_capacity(inputs.len());
+        for p in inputs {
+            let p = p.as_ref();
+            if p.as_os_str() == "-" {
+                if spool.is_none() {
+                    spool = Some(spool_stdin(&dir)?);
+                }
+                if let Some(s) = &spool {
+                    paths.push(s.to_path_buf());
+                }
+            } else {
+                paths.push(p.to_path_buf());
+            }
+        }
+        let vocab_cfg = VocabConfig {
+            min_count: cfg.min_count,
+            max_size: cfg.max_vocab,
+            ..Default::default()
+        };
+        let mut reader = CorpusReader::open(&paths)?;
+        let (vocab, stats) = count_corpus(&mut reader, &cfg.tokenizer, &vocab_cfg, cfg.threads)?;
+        if stats.tokens == 0 {
+            return Err(Error::EmptyCorpus { inputs: names });
+        }
+        if vocab.is_empty() {
+            return Err(Error::NoVocabulary {
+                inputs: names,
+                min_count: cfg.min_count,
+                distinct: stats.distinct,
+                tokens: stats.tokens,
+            });
+        }
+        let mut reader = CorpusReader::open(&paths)?;
+        let ids = IdFile::encode(&mut reader, &cfg.tokenizer, &vocab, &dir)?;
+        drop(spool);
+        observer.on_vocab(&VocabReport {
+            tokens: stats.tokens,
+            distinct: stats.distinct,
+            vocab: vocab.len() as u64,
+            train_words: ids.words(),
+        });
+        let matrix = train_ids(cfg, &vocab, &ids, observer)?;
+        Embeddings::new(vocab, cfg.dim, matrix)
+    }
+}
+
+/// Copies standard input to a temporary file in `dir`.
+fn spool_stdin(dir: &Path) -> Result<tempfile::TempPath> {
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".embedpos-stdin-")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    std::io::copy(&mut std::io::stdin().lock(), &mut tmp).map_err(|e| Error::io("-", e))?;
+    Ok(tmp.into_temp_path())
+}
+
+/// Trains on an encoded corpus and returns `syn0`.
+fn train_ids(
+    cfg: &Word2VecConfig,
+    vocab: &Vocab,
+    ids: &IdFile,
+    observer: &mut dyn Observer,
+) -> Result<Vec<f32>> {
+    let counts = vocab.counts();
+    let net = Net::new(cfg, counts);
+    let subsampler = Subsampler::new(counts, cfg.sample);
+    let words = ids.words();
+    let schedule = LinearDecay::new(cfg.start_alpha(), cfg.min_alpha, cfg.epochs, words);
+    let chunks = ids.chunks(cfg.threads)?;
+    let shared = Shared::new(chunks.len(), cfg.start_alpha());
+    let start = Instant::now();
+    let words_total = words.saturating_mul(cfg.epochs as u64);
+
+    let (epochs_done, stopped, result) = std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .iter()
+            .enumerate()
+            .map(|(t, range)| {
+                let worker = Worker {
+                    id: t,
+                    net: &net,
+                    shared: &shared,
+                    subsampler: &subsampler,
+                    schedule,
+                    ids: ids.path(),
+                    range: range.clone(),
+                    epochs: cfg.epochs,
+                    max_sentence_len: cfg.max_sentence_len,
+                    seed: splitmix64(cfg.seed.wrapping_add(t as u64 + 1)),
+                    vocab_len: vocab.len() as u32,
+                };
+                s.spawn(move || kernels::dispatch(worker))
+            })
+            .collect();
+        let watch = Watch {
+            shared: &shared,
+            epochs: cfg.epochs,
+            words_total,
+            start,
+        };
+        let (epochs_done, stopped) = watch.run(observer);
+        let mut result = Ok(());
+        for h in handles {
+            match h.join() {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    if result.is_ok() {
+                        result = Err(e);
+                    }
+                }
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        (epochs_done, stopped, result)
+    });
+    result?;
+    observer.on_finish(&Finish {
+        words_done: shared.words_done.load(Ordering::Relaxed),
+        epochs_done,
+        elapsed: start.elapsed(),
+        stopped,
+    });
+    Ok(net.syn0.into_inner())
+}
+
+/// The observing side of training, on the caller's thread.
+struct Watch<'a> {
+    shared: &'a Shared,
+    epochs: usize,
+    words_total: u64,
+    start: Instant,
+}
+
+impl Watch<'_> {
+    /// Reports until every worker is done; returns the epochs finished by
+    /// all threads and whether the observer stopped training.
+    fn run(&self, observer: &mut dyn Observer) -> (usize, bool) {
+        let n = self.shared.slots.len();
+        let mut reported = 0usize;
+        let mut stopped = false;
+        let mut last = Instant::now();
+        loop {
+            let all_done = (0..n).all(|t| self.shared.slot(t).done);
+            while reported < self.epochs
+                && (0..n).all(|t| self.shared.slot(t).finished.len() > reported)
+            {
+                let mut tally = Tally::default();
+                for t in 0..n {
+                    tally.merge(&self.shared.slot(t).finished[reported]);
+                }
+                if !stopped {
+                    let mut p = self.progress();
+                    p.epoch = reported;
+                    p.loss = tally.mean_loss();
+                    let end = EpochEnd {
+                        epoch: reported,
+                        loss: tally.mean_loss(),
+                        pairs: tally.pairs,
+                        words: tally.words,
+                        elapsed: self.start.elapsed(),
+                    };
+                    if observer.on_progress(&p).is_break() || observer.on_epoch_end(&end).is_break()
+                    {
+                        stopped = true;
+                        self.shared.stop.store(true, Ordering::Relaxed);
+                    }
+                }
+                reported += 1;
+                last = Instant::now();
+            }
+            if all_done {
+                break;
+            }
+            if !stopped && last.elapsed() >= REPORT_INTERVAL {
+                if observer.on_progress(&self.progress()).is_break() {
+                    stopped = true;
+                    self.shared.stop.store(true, Ordering::Relaxed);
+                }
+                last = Instant::now();
+            }
+            std::thread::park_timeout(REPORT_INTERVAL);
+        }
+        (reported, stopped && reported < self.epochs)
+    }
+
+    fn progress(&self) -> Progress {
+        let mut epoch = usize::MAX;
+        let mut tally = Tally::default();
+        for t in 0..self.shared.slots.len() {
+            let slot = self.shared.slot(t);
+            if !slot.done {
+                epoch = epoch.min(slot.epoch);
+            }
+            tally.merge(&slot.current);
+        }
+        if epoch == usize::MAX {
+            epoch = self.epochs.saturating_sub(1);
+        }
+        Progress {
+            epoch,
+            epochs: self.epochs,
+            words_done: self.shared.words_done.load(Ordering::Relaxed),
+            words_total: self.words_total,
+            lr: f32::from_bits(self.shared.lr.load(Ordering::Relaxed)),
+            loss: tally.mean_loss(),
+            elapsed: self.start.elapsed(),
+        }
+    }
+}
