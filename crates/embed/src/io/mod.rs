@@ -25,6 +25,8 @@ pub(crate) mod glove;
 pub(crate) mod mapped;
 pub(crate) mod native;
 pub(crate) mod npy;
+#[cfg(test)]
+mod proptests;
 pub(crate) mod safetensors;
 pub(crate) mod sniff;
 pub(crate) mod word2vec_binary;

@@ -158,7 +158,7 @@ fn read_header(path: &Path, r: &mut impl Read, len: u64) -> Result<(Header, Voca
             header.counts.len()
         )));
     }
-    if header.matrix_offset < PREFIX + hlen || header.matrix_offset % 4 != 0 {
+    if header.matrix_offset < PREFIX + hlen || !header.matrix_offset.is_multiple_of(4) {
         return Err(bad(format!(
             "matrix offset {} is inside the header or misaligned",
             header.matrix_offset

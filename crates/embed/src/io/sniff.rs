@@ -65,23 +65,39 @@ pub(crate) fn sniff_bytes(head: &[u8]) -> Option<Format> {
     (n > 0).then_some(Format::GloveText)
 }
 
-/// After a word2vec header: true when the bytes after the first word look
-/// like decimal numbers (text) rather than raw floats (binary).
+/// After a word2vec header: true when the first row parses as a text row
+/// (`word` and decimal numbers, at most `dim` of them, exactly `dim` when
+/// the whole line is at hand) rather than raw floats (binary).
 fn first_row_is_text(rest: &[u8], dim: u64) -> bool {
-    let rest = match rest.iter().position(|&b| b == b'\n') {
-        // Skip binary files' leading newlines too; text rows never start with one.
+    let (line, complete) = match rest.iter().position(|&b| b == b'\n') {
+        // Binary rows may start with a newline; text rows never do.
         Some(0) => return false,
-        _ => rest,
+        Some(i) => (&rest[..i], true),
+        None => (rest, false),
     };
-    let Some(space) = rest.iter().position(|&b| b == b' ') else {
-        // No row at all (N = 0), or a lone word: text is the harmless guess.
+    let Ok(line) = std::str::from_utf8(line) else {
+        return false;
+    };
+    let mut fields = line.split_ascii_whitespace();
+    if fields.next().is_none() {
+        // No row at all (N = 0): text is the harmless guess.
         return true;
+    }
+    let values: Vec<&str> = fields.collect();
+    let whole = if complete {
+        values.len()
+    } else {
+        values.len().saturating_sub(1)
     };
-    let probe = &rest[space + 1..];
-    let probe = &probe[..probe.len().min(dim.saturating_mul(4).min(4096) as usize)];
-    probe
-        .iter()
-        .all(|&b| b.is_ascii_digit() || b" \t\r\n+-.eEinfatyINFATY".contains(&b))
+    let counts_fit = if complete {
+        values.len() as u64 == dim
+    } else {
+        values.len() as u64 <= dim
+    };
+    counts_fit
+        && values[..whole]
+            .iter()
+            .all(|v| v.parse::<f32>().is_ok_and(f32::is_finite))
 }
 
 #[cfg(test)]
