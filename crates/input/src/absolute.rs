@@ -68,9 +68,15 @@ impl AbsoluteConfig {
 pub(crate) enum Absolute<T: Real> {
     None,
     /// The encoding and its table for positions `0 .. table.len() / d`.
-    Sinusoidal { enc: Sinusoidal, table: Vec<T> },
+    Sinusoidal {
+        enc: Sinusoidal,
+        table: Vec<T>,
+    },
     /// The trainable table `[max_positions, d]`.
-    Learned { table: Vec<T>, max_positions: usize },
+    Learned {
+        table: Vec<T>,
+        max_positions: usize,
+    },
 }
 
 impl<T: Real> Absolute<T> {
@@ -111,12 +117,19 @@ impl<T: Real> Absolute<T> {
                     Ok(Some(Cow::Borrowed(table)))
                 } else {
                     let len = max_position.checked_add(1).ok_or_else(|| {
-                        Error::config("position", max_position, "positions must be below usize::MAX")
+                        Error::config(
+                            "position",
+                            max_position,
+                            "positions must be below usize::MAX",
+                        )
                     })?;
                     Ok(Some(Cow::Owned(convert(enc.table(0, len)?.data()))))
                 }
             }
-            Absolute::Learned { table, max_positions } => {
+            Absolute::Learned {
+                table,
+                max_positions,
+            } => {
                 if max_position >= *max_positions {
                     return Err(embedpos_posenc::Error::PositionOutOfRange {
                         position: max_position,
@@ -162,18 +175,36 @@ mod tests {
         let far = s.rows(4, 20).unwrap().unwrap();
         assert_eq!(far.len(), 21 * 4);
         assert_eq!(&far[..32], &cached[..]);
-        let l = Absolute::<f32>::new(&AbsoluteConfig::Learned { max_positions: None }, 4, 8, 0).unwrap();
+        let l = Absolute::<f32>::new(
+            &AbsoluteConfig::Learned {
+                max_positions: None,
+            },
+            4,
+            8,
+            0,
+        )
+        .unwrap();
         assert!(l.rows(4, 7).is_ok());
         let e = l.rows(4, 8).unwrap_err();
         assert!(e.to_string().contains("past the end"), "{e}");
-        assert!(Absolute::<f32>::new(&AbsoluteConfig::None, 4, 8, 0).unwrap().rows(4, 99).unwrap().is_none());
+        assert!(Absolute::<f32>::new(&AbsoluteConfig::None, 4, 8, 0)
+            .unwrap()
+            .rows(4, 99)
+            .unwrap()
+            .is_none());
     }
 
     #[test]
     fn config_reads_from_json() {
         let c: AbsoluteConfig = serde_json::from_str(r#"{"kind": "sinusoidal"}"#).unwrap();
         assert_eq!(c, AbsoluteConfig::sinusoidal());
-        let c: AbsoluteConfig = serde_json::from_str(r#"{"kind": "learned", "max_positions": 64}"#).unwrap();
-        assert_eq!(c, AbsoluteConfig::Learned { max_positions: Some(64) });
+        let c: AbsoluteConfig =
+            serde_json::from_str(r#"{"kind": "learned", "max_positions": 64}"#).unwrap();
+        assert_eq!(
+            c,
+            AbsoluteConfig::Learned {
+                max_positions: Some(64)
+            }
+        );
     }
 }

@@ -105,9 +105,19 @@ pub struct Batch {
 impl Batch {
     /// Pads id sequences. Every id must be below `vocab_size` (the size of the
     /// layer's vocabulary, specials included); position ids start at `offset`.
-    pub fn from_ids<S: AsRef<[u32]>>(seqs: &[S], vocab_size: usize, config: &BatchConfig, offset: usize) -> Result<Batch> {
+    pub fn from_ids<S: AsRef<[u32]>>(
+        seqs: &[S],
+        vocab_size: usize,
+        config: &BatchConfig,
+        offset: usize,
+    ) -> Result<Batch> {
         for (b, s) in seqs.iter().enumerate() {
-            if let Some((p, &id)) = s.as_ref().iter().enumerate().find(|(_, &id)| id as usize >= vocab_size) {
+            if let Some((p, &id)) = s
+                .as_ref()
+                .iter()
+                .enumerate()
+                .find(|(_, &id)| id as usize >= vocab_size)
+            {
                 return Err(Error::IdOutOfRange {
                     id,
                     sequence: b,
@@ -116,7 +126,14 @@ impl Batch {
                 });
             }
         }
-        Self::build(seqs.iter().map(|s| s.as_ref()), seqs.len(), config, offset, 0, |_| String::new())
+        Self::build(
+            seqs.iter().map(|s| s.as_ref()),
+            seqs.len(),
+            config,
+            offset,
+            0,
+            |_| String::new(),
+        )
     }
 
     /// Tokenizes `texts` and pads them. Tokens missing from `vocab` (the
@@ -143,11 +160,18 @@ impl Batch {
                 ids
             })
             .collect();
-        Self::build(seqs.iter().map(Vec::as_slice), seqs.len(), config, offset, unknown, |i| {
-            let t: &str = texts[i].as_ref();
-            let shown: String = t.chars().take(40).collect();
-            format!(" after tokenization (the text was {shown:?})")
-        })
+        Self::build(
+            seqs.iter().map(Vec::as_slice),
+            seqs.len(),
+            config,
+            offset,
+            unknown,
+            |i| {
+                let t: &str = texts[i].as_ref();
+                let shown: String = t.chars().take(40).collect();
+                format!(" after tokenization (the text was {shown:?})")
+            },
+        )
     }
 
     fn build<'a>(
@@ -185,7 +209,11 @@ impl Batch {
         }
         let seq = lengths.iter().copied().max().unwrap_or(0);
         offset.checked_add(seq).ok_or_else(|| {
-            Error::config("offset", offset, "offset + sequence length overflows; use a smaller offset")
+            Error::config(
+                "offset",
+                offset,
+                "offset + sequence length overflows; use a smaller offset",
+            )
         })?;
         let mut ids = Array2::from_elem((n, seq), PAD);
         let mut mask = Array2::from_elem((n, seq), false);
@@ -303,7 +331,17 @@ mod tests {
             ..Default::default()
         };
         let e = Batch::from_ids(&seqs, 10, &cfg, 0).unwrap_err();
-        assert!(matches!(e, Error::TooLong { len: 5, max_len: 3, .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                Error::TooLong {
+                    len: 5,
+                    max_len: 3,
+                    ..
+                }
+            ),
+            "{e}"
+        );
         let cut = BatchConfig {
             overflow: Overflow::Truncate,
             ..cfg
@@ -316,8 +354,14 @@ mod tests {
     #[test]
     fn texts_map_unknown_tokens_to_unk() {
         let vocab = vocab_with_specials([("the", 1), ("cat", 1)]).unwrap();
-        let b = Batch::from_texts(&["the cat sat", "cat"], &Tokenizer::default(), &vocab, &BatchConfig::default(), 0)
-            .unwrap();
+        let b = Batch::from_texts(
+            &["the cat sat", "cat"],
+            &Tokenizer::default(),
+            &vocab,
+            &BatchConfig::default(),
+            0,
+        )
+        .unwrap();
         assert_eq!(b.ids().row(0).to_vec(), [4, 5, UNK]);
         assert_eq!(b.unknown(), 1);
     }
@@ -326,13 +370,28 @@ mod tests {
     fn bad_input_is_a_clear_error() {
         let cfg = BatchConfig::default();
         let none: [Vec<u32>; 0] = [];
-        assert!(matches!(Batch::from_ids(&none, 10, &cfg, 0), Err(Error::EmptyBatch)));
+        assert!(matches!(
+            Batch::from_ids(&none, 10, &cfg, 0),
+            Err(Error::EmptyBatch)
+        ));
         let e = Batch::from_ids(&[vec![1u32], vec![]], 10, &cfg, 0).unwrap_err();
         assert!(matches!(e, Error::EmptySequence { index: 1, .. }));
         let e = Batch::from_ids(&[vec![1u32, 10]], 10, &cfg, 0).unwrap_err();
-        assert!(matches!(e, Error::IdOutOfRange { id: 10, sequence: 0, position: 1, .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                Error::IdOutOfRange {
+                    id: 10,
+                    sequence: 0,
+                    position: 1,
+                    ..
+                }
+            ),
+            "{e}"
+        );
         let vocab = vocab_with_specials([("a", 1)]).unwrap();
-        let e = Batch::from_texts(&["a", "  "], &Tokenizer::default(), &vocab, &cfg, 0).unwrap_err();
+        let e =
+            Batch::from_texts(&["a", "  "], &Tokenizer::default(), &vocab, &cfg, 0).unwrap_err();
         assert!(e.to_string().contains("sequence 1"), "{e}");
         let tiny = BatchConfig {
             max_len: 2,

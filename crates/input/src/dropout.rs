@@ -77,7 +77,11 @@ impl RowMask {
         let scale = T::from_f64(self.scale);
         for (j, x) in row.iter_mut().enumerate() {
             let u = splitmix64(base ^ j as u64) >> 11;
-            *x = if u < self.threshold { T::zero() } else { *x * scale };
+            *x = if u < self.threshold {
+                T::zero()
+            } else {
+                *x * scale
+            };
         }
     }
 }
@@ -94,7 +98,10 @@ mod tests {
         m.apply(&mut row, 0, 0);
         let zeros = row.iter().filter(|&&x| x == 0.0).count() as f64 / 1e5;
         let mean = row.iter().sum::<f64>() / 1e5;
-        assert!((zeros - 0.25).abs() < 0.01 && (mean - 1.0).abs() < 0.02, "{zeros} {mean}");
+        assert!(
+            (zeros - 0.25).abs() < 0.01 && (mean - 1.0).abs() < 0.02,
+            "{zeros} {mean}"
+        );
         assert!(d.rows(Mode::Eval).is_none());
         assert!(Dropout::new(1.0, 0).is_err() && Dropout::new(-0.1, 0).is_err());
     }

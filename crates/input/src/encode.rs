@@ -91,7 +91,11 @@ pub struct Summary {
 /// Encodes `texts` with `emb`'s vectors: tokenize, pad, look up (tokens the
 /// vectors lack get the documented init), scale, add positions, normalise and,
 /// when configured, run one attention layer, in eval mode.
-pub fn encode<S: AsRef<str>>(emb: &Embeddings, texts: &[S], config: &EncodeConfig) -> Result<Encoded> {
+pub fn encode<S: AsRef<str>>(
+    emb: &Embeddings,
+    texts: &[S],
+    config: &EncodeConfig,
+) -> Result<Encoded> {
     if texts.is_empty() {
         return Err(Error::EmptyBatch);
     }
@@ -120,7 +124,12 @@ pub fn encode<S: AsRef<str>>(emb: &Embeddings, texts: &[S], config: &EncodeConfi
         mask: batch
             .mask()
             .outer_iter()
-            .map(|m| m.iter().map(|&b| if b { "1" } else { "0" }).collect::<Vec<_>>().join(" "))
+            .map(|m| {
+                m.iter()
+                    .map(|&b| if b { "1" } else { "0" })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
             .collect(),
         unknown: batch.unknown(),
         truncated: batch.truncated().iter().sum(),
@@ -137,7 +146,8 @@ pub fn encode<S: AsRef<str>>(emb: &Embeddings, texts: &[S], config: &EncodeConfi
                 a.heads = default_heads(d, a.rope.is_some());
             }
             let attention = Attention::new(a)?;
-            let (y, cache) = attention.forward_with_cache(&out.x, &out.mask, Some(batch.positions()))?;
+            let (y, cache) =
+                attention.forward_with_cache(&out.x, &out.mask, Some(batch.positions()))?;
             let (entropy, uniform) = entropies(cache.weights(a.heads)?, &batch, a.causal);
             summary.attention_entropy = entropy;
             summary.uniform_entropy = uniform;
@@ -162,7 +172,11 @@ pub fn encode<S: AsRef<str>>(emb: &Embeddings, texts: &[S], config: &EncodeConfi
     let (mut sum, mut n) = (0.0f64, 0usize);
     for (row, &m) in x.rows().into_iter().zip(batch.mask().iter()) {
         if m {
-            sum += row.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>().sqrt();
+            sum += row
+                .iter()
+                .map(|&v| (v as f64) * (v as f64))
+                .sum::<f64>()
+                .sqrt();
             n += 1;
         }
     }
@@ -236,7 +250,11 @@ fn entropies(w: ArrayView4<f32>, batch: &Batch, causal: bool) -> (Vec<f64>, f64)
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let [b, s, d] = self.shape;
-        write!(f, "shape [{b}, {s}, {d}] (batch, seq, d_model); positions: {}", self.positions)?;
+        write!(
+            f,
+            "shape [{b}, {s}, {d}] (batch, seq, d_model); positions: {}",
+            self.positions
+        )?;
         if let Some((v, d)) = self.projection {
             write!(f, "; vectors projected {v} -> {d}")?;
         }
@@ -250,7 +268,11 @@ impl fmt::Display for Summary {
             "vocabulary: {} tokens, {} from vectors, {} from subwords, {} drawn (std {:.3})",
             i.tokens, i.from_vectors, i.from_subwords, i.missing, i.init_std
         )?;
-        writeln!(f, "; {} unknown token(s) in the input, {} truncated", self.unknown, self.truncated)?;
+        writeln!(
+            f,
+            "; {} unknown token(s) in the input, {} truncated",
+            self.unknown, self.truncated
+        )?;
         for (k, (tokens, mask)) in self.tokens.iter().zip(&self.mask).enumerate() {
             writeln!(f, "  [{k}] mask {mask}   tokens: {}", tokens.join(" "))?;
         }
@@ -260,7 +282,11 @@ impl fmt::Display for Summary {
         }
         write!(f, "mean norm of token rows: {:.3}", self.mean_norm)?;
         if !self.attention_entropy.is_empty() {
-            let shown: Vec<String> = self.attention_entropy.iter().map(|e| format!("{e:.3}")).collect();
+            let shown: Vec<String> = self
+                .attention_entropy
+                .iter()
+                .map(|e| format!("{e:.3}"))
+                .collect();
             write!(
                 f,
                 "\nattention entropy per head (nats): {} (uniform over the visible keys: {:.3})",
@@ -279,8 +305,12 @@ mod tests {
     use embedpos_tokenize::Vocab;
 
     fn emb(dim: usize) -> Embeddings {
-        let words: Vec<String> = ["the", "cat", "sat", "on", "mat"].map(String::from).to_vec();
-        let m: Vec<f32> = (0..words.len() * dim).map(|i| ((i * 37 % 17) as f32 - 8.0) / 8.0).collect();
+        let words: Vec<String> = ["the", "cat", "sat", "on", "mat"]
+            .map(String::from)
+            .to_vec();
+        let m: Vec<f32> = (0..words.len() * dim)
+            .map(|i| ((i * 37 % 17) as f32 - 8.0) / 8.0)
+            .collect();
         Embeddings::new(Vocab::from_ordered(words, vec![1; 5]).unwrap(), dim, m).unwrap()
     }
 
@@ -303,9 +333,16 @@ mod tests {
         };
         let att = encode(&e, &["the cat sat", "the dog"], &cfg).unwrap();
         assert_eq!(att.x.shape(), &[2, 3, 6]);
-        assert_eq!(att.summary.attention_entropy.len(), 1, "6 = 1 head of 6 (3 heads of 3 cannot rotate pairs)");
+        assert_eq!(
+            att.summary.attention_entropy.len(),
+            1,
+            "6 = 1 head of 6 (3 heads of 3 cannot rotate pairs)"
+        );
         let text = att.summary.to_string();
-        assert!(text.contains("shape [2, 3, 6]") && text.contains("attention entropy"), "{text}");
+        assert!(
+            text.contains("shape [2, 3, 6]") && text.contains("attention entropy"),
+            "{text}"
+        );
         assert!(encode(&e, &[] as &[&str], &cfg).is_err());
         assert!(encode(&e, &["the", ""], &cfg).is_err());
     }
@@ -317,7 +354,11 @@ mod tests {
         assert_eq!(s.projection, Some((5, 6)));
         assert!(s.attention.as_deref().unwrap_or("").contains("RoPE neox"));
         for &e in &s.attention_entropy {
-            assert!(e >= 0.0 && e <= s.uniform_entropy + 1e-6, "{e} {}", s.uniform_entropy);
+            assert!(
+                e >= 0.0 && e <= s.uniform_entropy + 1e-6,
+                "{e} {}",
+                s.uniform_entropy
+            );
         }
     }
 

@@ -122,7 +122,11 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
     /// Shorthand for [`Error::InvalidConfig`].
-    pub(crate) fn config(name: &'static str, value: impl std::fmt::Display, expected: impl Into<String>) -> Self {
+    pub(crate) fn config(
+        name: &'static str,
+        value: impl std::fmt::Display,
+        expected: impl Into<String>,
+    ) -> Self {
         Error::InvalidConfig {
             name,
             value: value.to_string(),
@@ -131,7 +135,12 @@ impl Error {
     }
 
     /// Shorthand for [`Error::Shape`].
-    pub(crate) fn shape(what: impl Into<String>, expected: &[usize], got: &[usize], hint: impl Into<String>) -> Self {
+    pub(crate) fn shape(
+        what: impl Into<String>,
+        expected: &[usize],
+        got: &[usize],
+        hint: impl Into<String>,
+    ) -> Self {
         Error::Shape {
             what: what.into(),
             expected: expected.to_vec(),

@@ -18,7 +18,12 @@ impl<T: Real> RowGrad<T> {
     /// order) per id. Ids in `skip` are left out (rows that are not
     /// parameters, like `[PAD]`'s). The sum runs in the order of `ids`, so it
     /// is deterministic.
-    pub(crate) fn accumulate(width: usize, ids: &[u32], rows: &[T], skip: impl Fn(u32) -> bool) -> Self {
+    pub(crate) fn accumulate(
+        width: usize,
+        ids: &[u32],
+        rows: &[T],
+        skip: impl Fn(u32) -> bool,
+    ) -> Self {
         let mut order: Vec<usize> = (0..ids.len()).filter(|&i| !skip(ids[i])).collect();
         // stable: equal ids keep their batch order, so the sums are reproducible
         order.sort_by_key(|&i| ids[i]);
@@ -107,7 +112,12 @@ mod tests {
 
     #[test]
     fn rows_are_summed_per_id_in_id_order_and_skipped_ids_dropped() {
-        let g = RowGrad::<f32>::accumulate(2, &[5, 0, 2, 5], &[1., 2., 9., 9., 3., 4., 10., 20.], |id| id == 0);
+        let g = RowGrad::<f32>::accumulate(
+            2,
+            &[5, 0, 2, 5],
+            &[1., 2., 9., 9., 3., 4., 10., 20.],
+            |id| id == 0,
+        );
         assert_eq!(g.ids(), [2, 5]);
         assert_eq!(g.values(), [3., 4., 11., 22.]);
         assert_eq!(g.row(5), Some(&[11., 22.][..]));

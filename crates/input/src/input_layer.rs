@@ -283,7 +283,13 @@ impl<T: Real> InputLayer<T> {
     /// Tokenizes and pads `texts` with the layer's tokenizer, vocabulary and
     /// batch settings; positions start at `offset`.
     pub fn batch_texts<S: AsRef<str>>(&self, texts: &[S], offset: usize) -> Result<Batch> {
-        Batch::from_texts(texts, &self.config.tokenizer, self.vocab(), &self.config.batch, offset)
+        Batch::from_texts(
+            texts,
+            &self.config.tokenizer,
+            self.vocab(),
+            &self.config.batch,
+            offset,
+        )
     }
 
     /// Pads id sequences with the layer's batch settings; positions start at
@@ -298,13 +304,22 @@ impl<T: Real> InputLayer<T> {
     }
 
     /// The forward pass, keeping what [`Self::backward`] needs.
-    pub fn forward_with_cache(&self, batch: &Batch, mode: Mode) -> Result<(InputOutput<T>, InputCache<T>)> {
+    pub fn forward_with_cache(
+        &self,
+        batch: &Batch,
+        mode: Mode,
+    ) -> Result<(InputOutput<T>, InputCache<T>)> {
         let (out, cache) = self.run(batch, mode, true)?;
         let cache = cache.ok_or_else(|| Error::NoCache("the forward pass kept no cache".into()))?;
         Ok((out, cache))
     }
 
-    fn run(&self, batch: &Batch, mode: Mode, keep: bool) -> Result<(InputOutput<T>, Option<InputCache<T>>)> {
+    fn run(
+        &self,
+        batch: &Batch,
+        mode: Mode,
+        keep: bool,
+    ) -> Result<(InputOutput<T>, Option<InputCache<T>>)> {
         let (bsz, seq, d) = (batch.batch_size(), batch.seq_len(), self.d_model);
         if bsz == 0 || seq == 0 {
             return Err(Error::EmptyBatch);
@@ -342,7 +357,10 @@ impl<T: Real> InputLayer<T> {
             pos_rows: pos_rows.as_deref(),
             seq,
             gather: self.projection.is_none(),
-            scale: self.config.scale_embeddings.then(|| T::from_f64((d as f64).sqrt())),
+            scale: self
+                .config
+                .scale_embeddings
+                .then(|| T::from_f64((d as f64).sqrt())),
             dropout: self.dropout.rows(mode),
         };
         let cache_norm = keep && self.norm.is_some();
@@ -359,8 +377,14 @@ impl<T: Real> InputLayer<T> {
                 .enumerate()
                 .for_each(|(t, o)| ctx.rows(t * ROWS_PER_TASK, o, None, None));
         }
-        let x = Array3::from_shape_vec((bsz, seq, d), out)
-            .map_err(|e| Error::shape("input layer output", &[bsz, seq, d], &[n * d], e.to_string()))?;
+        let x = Array3::from_shape_vec((bsz, seq, d), out).map_err(|e| {
+            Error::shape(
+                "input layer output",
+                &[bsz, seq, d],
+                &[n * d],
+                e.to_string(),
+            )
+        })?;
         let output = InputOutput {
             x,
             mask: batch.mask().clone(),
@@ -447,8 +471,9 @@ impl<T: Real> InputLayer<T> {
         let (mut projection_weight, mut projection_bias) = (None, None);
         let g = match (&self.projection, &cache.gathered) {
             (Some(p), Some(input)) => {
-                let gv = ArrayView2::from_shape((n, d), &g)
-                    .map_err(|e| Error::shape("output gradient", &[n, d], &[g.len()], e.to_string()))?;
+                let gv = ArrayView2::from_shape((n, d), &g).map_err(|e| {
+                    Error::shape("output gradient", &[n, d], &[g.len()], e.to_string())
+                })?;
                 projection_weight = Some(matmul_tn(input.view(), gv).into_raw_vec_and_offset().0);
                 let mut db = vec![T::zero(); d];
                 for row in g.chunks_exact(d) {
@@ -461,7 +486,8 @@ impl<T: Real> InputLayer<T> {
             }
             (Some(_), None) => {
                 return Err(Error::NoCache(
-                    "this cache was made by a layer without projection; use the layer that made it".into(),
+                    "this cache was made by a layer without projection; use the layer that made it"
+                        .into(),
                 ))
             }
             _ => Cow::Borrowed(&g[..]),
@@ -493,24 +519,42 @@ struct RowContext<'a, T: Real> {
 
 impl<T: Real> RowContext<'_, T> {
     /// Rows `first ..` of the output (`out` holds whole rows).
-    fn rows(&self, first: usize, out: &mut [T], mut xhat: Option<&mut [T]>, mut rstd: Option<&mut [T]>) {
+    fn rows(
+        &self,
+        first: usize,
+        out: &mut [T],
+        mut xhat: Option<&mut [T]>,
+        mut rstd: Option<&mut [T]>,
+    ) {
         let d = self.layer.d_model;
         for (k, row) in out.chunks_exact_mut(d).enumerate() {
             let r = first + k;
             let pos = self.positions[r];
-            if self.gather {
-                // ids were checked against the vocabulary before
-                if let Some(e) = self.layer.embedding.row(self.ids[r]) {
-                    row.copy_from_slice(e);
+            let p = self.pos_rows.map(|p| &p[pos * d..(pos + 1) * d]);
+            let s = self.scale.unwrap_or(T::one());
+            // ids were checked against the vocabulary before
+            let e = if self.gather {
+                self.layer.embedding.row(self.ids[r])
+            } else {
+                None
+            };
+            match (e, p) {
+                (Some(e), Some(p)) => {
+                    for ((x, &e), &p) in row.iter_mut().zip(e).zip(p) {
+                        *x = e * s + p;
+                    }
                 }
-            }
-            if let Some(s) = self.scale {
-                row.iter_mut().for_each(|x| *x *= s);
-            }
-            if let Some(p) = self.pos_rows {
-                for (x, &p) in row.iter_mut().zip(&p[pos * d..(pos + 1) * d]) {
-                    *x += p;
+                (Some(e), None) => {
+                    for (x, &e) in row.iter_mut().zip(e) {
+                        *x = e * s;
+                    }
                 }
+                (None, Some(p)) => {
+                    for (x, &p) in row.iter_mut().zip(p) {
+                        *x = *x * s + p;
+                    }
+                }
+                (None, None) => row.iter_mut().for_each(|x| *x *= s),
             }
             if let Some(ln) = &self.layer.norm {
                 let h = xhat.as_deref_mut().map(|h| &mut h[k * d..(k + 1) * d]);

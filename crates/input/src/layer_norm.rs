@@ -27,22 +27,28 @@ impl<T: Real> LayerNorm<T> {
     #[inline]
     pub(crate) fn forward_row(&self, row: &mut [T], xhat: Option<&mut [T]>) -> T {
         let n = T::from_f64(row.len() as f64);
-        let mean = row.iter().copied().sum::<T>() / n;
-        let var = row.iter().map(|&x| (x - mean) * (x - mean)).sum::<T>() / n;
+        let mean = lane_sum(row, |x| x) / n;
+        let var = lane_sum(row, |x| (x - mean) * (x - mean)) / n;
         let rstd = T::one() / (var + self.eps).sqrt();
-        for x in row.iter_mut() {
-            *x = (*x - mean) * rstd;
-        }
-        if let Some(h) = xhat {
-            h.copy_from_slice(row);
-        }
-        match (&self.gamma, &self.beta) {
-            (Some(g), Some(b)) => {
+        match (xhat, &self.gamma, &self.beta) {
+            (None, Some(g), Some(b)) => {
                 for ((x, &g), &b) in row.iter_mut().zip(g).zip(b) {
-                    *x = *x * g + b;
+                    *x = (*x - mean) * rstd * g + b;
                 }
             }
-            _ => {}
+            (xhat, gamma, beta) => {
+                for x in row.iter_mut() {
+                    *x = (*x - mean) * rstd;
+                }
+                if let Some(h) = xhat {
+                    h.copy_from_slice(row);
+                }
+                if let (Some(g), Some(b)) = (gamma, beta) {
+                    for ((x, &g), &b) in row.iter_mut().zip(g).zip(b) {
+                        *x = *x * g + b;
+                    }
+                }
+            }
         }
         rstd
     }
@@ -52,7 +58,13 @@ impl<T: Real> LayerNorm<T> {
     ///
     /// With `ĝ = γ ⊙ g`: `∂L/∂x = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ ⊙ x̂))`.
     #[inline]
-    pub(crate) fn backward_row(&self, g: &mut [T], xhat: &[T], rstd: T, dparams: Option<(&mut [T], &mut [T])>) {
+    pub(crate) fn backward_row(
+        &self,
+        g: &mut [T],
+        xhat: &[T],
+        rstd: T,
+        dparams: Option<(&mut [T], &mut [T])>,
+    ) {
         if let Some((dg, db)) = dparams {
             for (((dg, db), &g), &h) in dg.iter_mut().zip(db.iter_mut()).zip(g.iter()).zip(xhat) {
                 *dg += g * h;
@@ -65,12 +77,32 @@ impl<T: Real> LayerNorm<T> {
             }
         }
         let n = T::from_f64(g.len() as f64);
-        let mean_g = g.iter().copied().sum::<T>() / n;
+        let mean_g = lane_sum(g, |x| x) / n;
         let mean_gh = g.iter().zip(xhat).map(|(&g, &h)| g * h).sum::<T>() / n;
         for (g, &h) in g.iter_mut().zip(xhat) {
             *g = rstd * (*g - mean_g - h * mean_gh);
         }
     }
+}
+
+/// `Σ f(x)` over eight interleaved partial sums: independent additions the
+/// compiler can keep in one SIMD register, where a single running sum would
+/// wait on each addition in turn. The order is fixed, so the result is too.
+#[inline(always)]
+fn lane_sum<T: Real>(xs: &[T], f: impl Fn(T) -> T) -> T {
+    let mut acc = [T::zero(); 8];
+    let chunks = xs.chunks_exact(8);
+    let tail = chunks.remainder();
+    for c in chunks {
+        for (a, &x) in acc.iter_mut().zip(c) {
+            *a += f(x);
+        }
+    }
+    let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for &x in tail {
+        s += f(x);
+    }
+    s
 }
 
 #[cfg(test)]
@@ -85,5 +117,12 @@ mod tests {
         let mean: f64 = row.iter().sum::<f64>() / 4.0;
         let var: f64 = row.iter().map(|x| x * x).sum::<f64>() / 4.0;
         assert!(mean.abs() < 1e-12 && (var - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn lane_sum_is_the_sum() {
+        let xs: Vec<f64> = (0..21).map(|i| i as f64).collect();
+        assert_eq!(lane_sum(&xs, |x| x), 210.0);
+        assert_eq!(lane_sum(&xs[..3], |x| 2.0 * x), 6.0);
     }
 }

@@ -12,7 +12,7 @@
 //! // A token embedding: here drawn at random; `embedding_from_vectors` takes
 //! // it from trained word vectors instead.
 //! let vocab = vocab_with_specials([("the", 3), ("cat", 1), ("sat", 1)])?;
-//! let embedding = TokenEmbedding::random(&vocab, 16, 0.02, 7)?;
+//! let embedding: TokenEmbedding = TokenEmbedding::random(&vocab, 16, 0.02, 7)?;
 //! let layer = InputLayer::new(InputConfig::default(), embedding)?; // × √d, sinusoidal PE, LayerNorm
 //!
 //! let batch = layer.batch_texts(&["the cat sat", "the cat"], 0)?;
@@ -72,13 +72,17 @@ mod vectors;
 pub use ndarray;
 
 pub use absolute::AbsoluteConfig;
-pub use attention::{Attention, AttentionCache, AttentionConfig, AttentionGrads, BiasConfig, RotaryConfig};
+pub use attention::{
+    Attention, AttentionCache, AttentionConfig, AttentionGrads, BiasConfig, RotaryConfig,
+};
 pub use batch::{Batch, BatchConfig, Overflow, PadSide};
 pub use dropout::Mode;
 pub use encode::{default_heads, encode, pipeline_summary, EncodeConfig, Encoded, Summary};
 pub use error::{Error, Result};
 pub use grad::{Grad, Param, RowGrad, Trainable};
-pub use input_layer::{InputCache, InputConfig, InputGrads, InputLayer, InputOutput, ProjectionMode};
+pub use input_layer::{
+    InputCache, InputConfig, InputGrads, InputLayer, InputOutput, ProjectionMode,
+};
 pub use npy::save_npy;
 pub use optim::{Adam, AdamConfig, Sgd};
 pub use real::Real;

@@ -31,7 +31,10 @@ mod tests {
         let bytes = std::fs::read(&p).unwrap();
         let header = String::from_utf8_lossy(&bytes[..128]);
         assert!(header.contains("'shape': (2, 3, 4)"), "{header}");
-        let values: Vec<f32> = bytes[128..].chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+        let values: Vec<f32> = bytes[128..]
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
         assert_eq!(values, (0..24).map(|x| x as f32).collect::<Vec<_>>());
         assert!(save_npy(&dir.path().join("no/such/dir/x.npy"), &a).is_err());
     }

@@ -85,11 +85,19 @@ impl AdamConfig {
         check_lr(self.lr)?;
         for (name, b) in [("beta1", self.beta1), ("beta2", self.beta2)] {
             if !(0.0..1.0).contains(&b) {
-                return Err(Error::config(name, b, "it must be in [0, 1) (Adam uses 0.9 and 0.999)"));
+                return Err(Error::config(
+                    name,
+                    b,
+                    "it must be in [0, 1) (Adam uses 0.9 and 0.999)",
+                ));
             }
         }
         if !(self.eps.is_finite() && self.eps > 0.0) {
-            return Err(Error::config("eps", self.eps, "it must be a finite number > 0 (Adam uses 1e-8)"));
+            return Err(Error::config(
+                "eps",
+                self.eps,
+                "it must be a finite number > 0 (Adam uses 1e-8)",
+            ));
         }
         Ok(())
     }
@@ -165,7 +173,13 @@ impl<T: Real> Adam<T> {
             match p.grad {
                 Grad::Dense(g) => {
                     check_len(p.name, n, g.len())?;
-                    for (((x, m), v), &g) in p.values.iter_mut().zip(m.iter_mut()).zip(v.iter_mut()).zip(g) {
+                    for (((x, m), v), &g) in p
+                        .values
+                        .iter_mut()
+                        .zip(m.iter_mut())
+                        .zip(v.iter_mut())
+                        .zip(g)
+                    {
                         update(x, m, v, g);
                     }
                 }
@@ -174,7 +188,9 @@ impl<T: Real> Adam<T> {
                     for (&id, g) in rows.ids().iter().zip(rows.values().chunks_exact(w.max(1))) {
                         let r = id as usize * w..(id as usize + 1) * w;
                         let x = row_mut(p.name, p.values, id, w)?;
-                        for (((x, m), v), &g) in x.iter_mut().zip(&mut m[r.clone()]).zip(&mut v[r]).zip(g) {
+                        for (((x, m), v), &g) in
+                            x.iter_mut().zip(&mut m[r.clone()]).zip(&mut v[r]).zip(g)
+                        {
                             update(x, m, v, g);
                         }
                     }
@@ -187,7 +203,11 @@ impl<T: Real> Adam<T> {
 
 fn check_lr(lr: f64) -> Result<()> {
     if !(lr.is_finite() && lr > 0.0) {
-        return Err(Error::config("lr", lr, "the learning rate must be a finite number > 0"));
+        return Err(Error::config(
+            "lr",
+            lr,
+            "the learning rate must be a finite number > 0",
+        ));
     }
     Ok(())
 }
@@ -275,10 +295,22 @@ mod tests {
         assert!(Sgd::new(0.0).is_err());
         assert!(Sgd::new(f64::NAN).is_err());
         for c in [
-            AdamConfig { beta1: 1.0, ..Default::default() },
-            AdamConfig { beta2: -0.1, ..Default::default() },
-            AdamConfig { eps: 0.0, ..Default::default() },
-            AdamConfig { lr: -1.0, ..Default::default() },
+            AdamConfig {
+                beta1: 1.0,
+                ..Default::default()
+            },
+            AdamConfig {
+                beta2: -0.1,
+                ..Default::default()
+            },
+            AdamConfig {
+                eps: 0.0,
+                ..Default::default()
+            },
+            AdamConfig {
+                lr: -1.0,
+                ..Default::default()
+            },
         ] {
             assert!(Adam::<f32>::new(c).is_err(), "{c:?}");
         }

@@ -52,7 +52,10 @@ mod tests {
     #[test]
     fn specials_come_first_and_are_not_repeated() {
         let v = vocab_with_specials([("the", 5), ("[UNK]", 2), ("cat", 1)]).unwrap();
-        assert_eq!(v.tokens(), ["[PAD]", "[UNK]", "[BOS]", "[EOS]", "the", "cat"]);
+        assert_eq!(
+            v.tokens(),
+            ["[PAD]", "[UNK]", "[BOS]", "[EOS]", "the", "cat"]
+        );
         assert_eq!(v.id("[UNK]"), Some(UNK));
         assert_eq!(v.count(UNK), 2);
         assert_eq!(v.id("cat"), Some(5));

@@ -107,7 +107,11 @@ impl<T: Real> TokenEmbedding<T> {
                 VectorLookup::Missing => continue,
             };
             check_vector(token, v, dim)?;
-            for ((o, &x), s) in table[id * dim..(id + 1) * dim].iter_mut().zip(v).zip(&mut sum) {
+            for ((o, &x), s) in table[id * dim..(id + 1) * dim]
+                .iter_mut()
+                .zip(v)
+                .zip(&mut sum)
+            {
                 *o = T::from_f32(x);
                 *s += x as f64;
                 sum_sq += (x as f64) * (x as f64);
@@ -162,7 +166,11 @@ impl<T: Real> TokenEmbedding<T> {
     /// N(0, std²) (BERT draws its embeddings with std 0.02) with `seed`.
     pub fn random(vocab: &Vocab, dim: usize, std: f64, seed: u64) -> Result<Self> {
         if !(std.is_finite() && std >= 0.0) {
-            return Err(Error::config("std", std, "it must be a finite number >= 0 (BERT uses 0.02)"));
+            return Err(Error::config(
+                "std",
+                std,
+                "it must be a finite number >= 0 (BERT uses 0.02)",
+            ));
         }
         let mut e = Self::from_lookup(vocab, dim, |_| VectorLookup::Missing, seed)?;
         let mut g = rng(seed, SALT_MISSING);
@@ -280,7 +288,11 @@ impl<T: Real> TokenEmbedding<T> {
 
 fn check_dim(dim: usize) -> Result<()> {
     if dim == 0 {
-        return Err(Error::config("dim", dim, "token vectors need at least one dimension"));
+        return Err(Error::config(
+            "dim",
+            dim,
+            "token vectors need at least one dimension",
+        ));
     }
     Ok(())
 }
@@ -310,7 +322,11 @@ mod tests {
     use crate::special::BOS;
 
     fn vocab(tokens: &[&str]) -> Vocab {
-        Vocab::from_ordered(tokens.iter().map(|s| s.to_string()).collect(), vec![1; tokens.len()]).unwrap()
+        Vocab::from_ordered(
+            tokens.iter().map(|s| s.to_string()).collect(),
+            vec![1; tokens.len()],
+        )
+        .unwrap()
     }
 
     #[test]
@@ -337,7 +353,10 @@ mod tests {
         assert_eq!(e.row(EOS), Some(&[9.0, 9.0][..]));
         // [UNK] = mean of the five rows found ("</s>" serves [EOS] and itself)
         let unk = e.row(UNK).unwrap();
-        assert!((unk[0] - 5.4).abs() < 1e-6 && (unk[1] - 6.0).abs() < 1e-6, "{unk:?}");
+        assert!(
+            (unk[0] - 5.4).abs() < 1e-6 && (unk[1] - 6.0).abs() < 1e-6,
+            "{unk:?}"
+        );
         assert_eq!(e.report().from_vectors, 3);
         assert_eq!(e.report().from_subwords, 1);
         assert_eq!(e.report().missing, 0);
@@ -349,7 +368,9 @@ mod tests {
         let tokens: Vec<String> = (0..400).map(|i| format!("w{i}")).collect();
         let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
         let v = vocab(&refs);
-        let big: Vec<f32> = (0..64).map(|i| if i % 2 == 0 { 3.0 } else { -3.0 }).collect();
+        let big: Vec<f32> = (0..64)
+            .map(|i| if i % 2 == 0 { 3.0 } else { -3.0 })
+            .collect();
         let e = TokenEmbedding::<f64>::from_lookup(
             &v,
             64,
@@ -370,8 +391,14 @@ mod tests {
         let drawn = e.token_row("w399");
         let sd = (drawn.iter().map(|x| x * x).sum::<f64>() / 64.0).sqrt();
         assert!(sd > 1.5 && sd < 4.5, "{sd}");
-        let again = TokenEmbedding::<f64>::from_lookup(&v, 64, |_| VectorLookup::Missing, 1).unwrap();
-        assert_eq!(again.token_row("w5"), TokenEmbedding::<f64>::random(&v, 64, 0.02, 1).unwrap().token_row("w5"));
+        let again =
+            TokenEmbedding::<f64>::from_lookup(&v, 64, |_| VectorLookup::Missing, 1).unwrap();
+        assert_eq!(
+            again.token_row("w5"),
+            TokenEmbedding::<f64>::random(&v, 64, 0.02, 1)
+                .unwrap()
+                .token_row("w5")
+        );
     }
 
     #[test]
@@ -379,7 +406,13 @@ mod tests {
         let v = vocab(&["a"]);
         static SHORT: [f32; 1] = [1.0];
         static NAN: [f32; 2] = [1.0, f32::NAN];
-        let only_a = |t: &str, v: &'static [f32]| if t == "a" { VectorLookup::Found(v) } else { VectorLookup::Missing };
+        let only_a = |t: &str, v: &'static [f32]| {
+            if t == "a" {
+                VectorLookup::Found(v)
+            } else {
+                VectorLookup::Missing
+            }
+        };
         let e = TokenEmbedding::<f32>::from_lookup(&v, 2, |t| only_a(t, &SHORT), 0).unwrap_err();
         assert!(e.to_string().contains("\"a\""), "{e}");
         assert!(TokenEmbedding::<f32>::from_lookup(&v, 2, |t| only_a(t, &NAN), 0).is_err());

@@ -12,7 +12,11 @@ use crate::token_embedding::{TokenEmbedding, VectorLookup};
 /// its order) with rows from `emb`, initialised as
 /// [`TokenEmbedding::from_lookup`] documents; `seed` draws the rows of tokens
 /// the vectors lack. [`TokenEmbedding::report`] says how many there were.
-pub fn embedding_from_vectors<T: Real>(emb: &Embeddings, vocab: Option<&Vocab>, seed: u64) -> Result<TokenEmbedding<T>> {
+pub fn embedding_from_vectors<T: Real>(
+    emb: &Embeddings,
+    vocab: Option<&Vocab>,
+    seed: u64,
+) -> Result<TokenEmbedding<T>> {
     let vocab = vocab.unwrap_or(emb.vocab());
     TokenEmbedding::from_lookup(vocab, emb.dim(), |token| lookup(emb, token), seed)
 }
@@ -36,7 +40,12 @@ mod tests {
     #[test]
     fn rows_follow_the_vectors_and_a_given_vocabulary() {
         let words = ["the", "cat"].map(String::from).to_vec();
-        let emb = Embeddings::new(Vocab::from_ordered(words, vec![2, 1]).unwrap(), 2, vec![1.0, 2.0, 3.0, 4.0]).unwrap();
+        let emb = Embeddings::new(
+            Vocab::from_ordered(words, vec![2, 1]).unwrap(),
+            2,
+            vec![1.0, 2.0, 3.0, 4.0],
+        )
+        .unwrap();
         let e = embedding_from_vectors::<f32>(&emb, None, 0).unwrap();
         assert_eq!(e.len(), 6);
         assert_eq!(e.token_row("cat"), [3.0, 4.0]);

@@ -15,8 +15,8 @@
 //! trained, see `TokenEmbedding`), so its entries are not checked.
 
 use embedpos_input::{
-    AbsoluteConfig, Attention, AttentionConfig, BiasConfig, Grad, InputConfig, InputLayer, Mode, PadSide,
-    ProjectionMode, RotaryConfig, TokenEmbedding, Trainable,
+    AbsoluteConfig, Attention, AttentionConfig, BiasConfig, Grad, InputConfig, InputLayer, Mode,
+    PadSide, ProjectionMode, RotaryConfig, TokenEmbedding, Trainable,
 };
 use embedpos_posenc::{Pairing, Scaling};
 use embedpos_tokenize::Vocab;
@@ -55,13 +55,38 @@ fn cases() -> impl Strategy<Value = Case> {
     (
         any::<u64>(),
         1usize..=3,
-        prop_oneof![Just((4usize, 2usize)), Just((6, 3)), Just((8, 2)), Just((8, 4)), Just((6, 1))],
+        prop_oneof![
+            Just((4usize, 2usize)),
+            Just((6, 3)),
+            Just((8, 2)),
+            Just((8, 4)),
+            Just((6, 1))
+        ],
         0usize..3,
-        (0usize..3, any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()),
-        (any::<bool>(), 0usize..3, any::<bool>(), 0usize..3, 0usize..3),
+        (
+            0usize..3,
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+        ),
+        (
+            any::<bool>(),
+            0usize..3,
+            any::<bool>(),
+            0usize..3,
+            0usize..3,
+        ),
     )
         .prop_map(
-            |(seed, batch, (d_model, heads), vd, (positions, scale, affine, dropout, frozen), (left, offset, causal, rope, bias))| {
+            |(
+                seed,
+                batch,
+                (d_model, heads),
+                vd,
+                (positions, scale, affine, dropout, frozen),
+                (left, offset, causal, rope, bias),
+            )| {
                 Case {
                     seed,
                     batch,
@@ -105,7 +130,9 @@ fn build(c: &Case) -> Model {
         positions: [
             AbsoluteConfig::None,
             AbsoluteConfig::sinusoidal(),
-            AbsoluteConfig::Learned { max_positions: Some(16) },
+            AbsoluteConfig::Learned {
+                max_positions: Some(16),
+            },
         ][c.positions],
         layer_norm: true,
         layer_norm_affine: c.affine,
@@ -113,7 +140,11 @@ fn build(c: &Case) -> Model {
         freeze_embeddings: c.frozen,
         batch: embedpos_input::BatchConfig {
             max_len: 8,
-            padding: if c.left { PadSide::Left } else { PadSide::Right },
+            padding: if c.left {
+                PadSide::Left
+            } else {
+                PadSide::Right
+            },
             ..Default::default()
         },
         seed: c.seed,
@@ -125,7 +156,9 @@ fn build(c: &Case) -> Model {
         let seqs = vec![vec![4u32]];
         let b = input.batch_ids(&seqs, 0).unwrap();
         let (_, cache) = input.forward_with_cache(&b, Mode::Eval).unwrap();
-        input.backward(&cache, &Array3::ones((1, 1, c.d_model))).unwrap()
+        input
+            .backward(&cache, &Array3::ones((1, 1, c.d_model)))
+            .unwrap()
     };
     for p in input.params(&grads_shape) {
         if p.name != "input.embedding" {
@@ -153,7 +186,14 @@ fn build(c: &Case) -> Model {
         heads: c.heads,
         causal: c.causal,
         rope,
-        bias: [BiasConfig::None, BiasConfig::Alibi, BiasConfig::T5 { num_buckets: 4, max_distance: 4 }][c.bias],
+        bias: [
+            BiasConfig::None,
+            BiasConfig::Alibi,
+            BiasConfig::T5 {
+                num_buckets: 4,
+                max_distance: 4,
+            },
+        ][c.bias],
         seed: c.seed ^ 1,
     })
     .unwrap();
@@ -170,7 +210,11 @@ fn build(c: &Case) -> Model {
         attention,
         seqs,
         offset: c.offset,
-        mode: if c.dropout { Mode::Train { step: 3 } } else { Mode::Eval },
+        mode: if c.dropout {
+            Mode::Train { step: 3 }
+        } else {
+            Mode::Eval
+        },
         g,
     }
 }
@@ -178,7 +222,9 @@ fn build(c: &Case) -> Model {
 fn loss(input: &InputLayer<f64>, attention: &Attention<f64>, m: &Model) -> f64 {
     let batch = input.batch_ids(&m.seqs, m.offset).unwrap();
     let x = input.forward(&batch, m.mode).unwrap();
-    let y = attention.forward(&x.x, &x.mask, Some(batch.positions())).unwrap();
+    let y = attention
+        .forward(&x.x, &x.mask, Some(batch.positions()))
+        .unwrap();
     (&y * &m.g).sum()
 }
 
@@ -196,7 +242,11 @@ fn check_layer<L: Trainable<f64> + Clone>(
     rng: &mut StdRng,
 ) -> Result<usize, String> {
     let mut probe = layer.clone();
-    let shapes: Vec<(&'static str, usize)> = probe.params(grads).iter().map(|p| (p.name, p.values.len())).collect();
+    let shapes: Vec<(&'static str, usize)> = probe
+        .params(grads)
+        .iter()
+        .map(|p| (p.name, p.values.len()))
+        .collect();
     let mut checked = 0;
     for (pi, (name, len)) in shapes.into_iter().enumerate() {
         let picks: Vec<usize> = if len <= SAMPLES {
@@ -217,10 +267,14 @@ fn check_layer<L: Trainable<f64> + Clone>(
             let mut l = layer.clone();
             let analytic = match l.params(grads)[pi].grad {
                 Grad::Dense(g) => g[j],
-                Grad::Rows(r) => r.row((j / r.width()) as u32).map_or(0.0, |row| row[j % r.width()]),
+                Grad::Rows(r) => r
+                    .row((j / r.width()) as u32)
+                    .map_or(0.0, |row| row[j % r.width()]),
             };
             if !close(analytic, numeric) {
-                return Err(format!("{name}[{j}]: analytic {analytic:e}, numeric {numeric:e}"));
+                return Err(format!(
+                    "{name}[{j}]: analytic {analytic:e}, numeric {numeric:e}"
+                ));
             }
             checked += 1;
         }
@@ -230,14 +284,26 @@ fn check_layer<L: Trainable<f64> + Clone>(
 
 fn check(c: &Case) -> Result<(), String> {
     let m = build(c);
-    let batch = m.input.batch_ids(&m.seqs, m.offset).map_err(|e| e.to_string())?;
-    let (x, input_cache) = m.input.forward_with_cache(&batch, m.mode).map_err(|e| e.to_string())?;
+    let batch = m
+        .input
+        .batch_ids(&m.seqs, m.offset)
+        .map_err(|e| e.to_string())?;
+    let (x, input_cache) = m
+        .input
+        .forward_with_cache(&batch, m.mode)
+        .map_err(|e| e.to_string())?;
     let (_, attn_cache) = m
         .attention
         .forward_with_cache(&x.x, &x.mask, Some(batch.positions()))
         .map_err(|e| e.to_string())?;
-    let attn_grads = m.attention.backward(&attn_cache, &m.g).map_err(|e| e.to_string())?;
-    let input_grads = m.input.backward(&input_cache, &attn_grads.input).map_err(|e| e.to_string())?;
+    let attn_grads = m
+        .attention
+        .backward(&attn_cache, &m.g)
+        .map_err(|e| e.to_string())?;
+    let input_grads = m
+        .input
+        .backward(&input_cache, &attn_grads.input)
+        .map_err(|e| e.to_string())?;
     if c.frozen && input_grads.embedding.is_some() {
         return Err("a frozen embedding got a gradient".into());
     }
@@ -260,7 +326,9 @@ fn check(c: &Case) -> Result<(), String> {
     // the input layer may have no parameter at all (frozen, no projection,
     // no learned positions, no affine LayerNorm); the attention always has
     if a == 0 {
-        return Err(format!("nothing checked ({a} attention, {b} input entries)"));
+        return Err(format!(
+            "nothing checked ({a} attention, {b} input entries)"
+        ));
     }
     Ok(())
 }
@@ -294,7 +362,9 @@ fn f32_gradients_agree_with_f64() {
         ..Default::default()
     };
     let seqs = vec![vec![4u32, 5, 6, 7], vec![8, 4]];
-    let g64 = Array3::from_shape_fn((2, 4, 8), |(b, s, j)| ((b * 31 + s * 7 + j) as f64 * 0.37).sin());
+    let g64 = Array3::from_shape_fn((2, 4, 8), |(b, s, j)| {
+        ((b * 31 + s * 7 + j) as f64 * 0.37).sin()
+    });
     let g32 = g64.mapv(|x| x as f32);
 
     let e64 = TokenEmbedding::<f64>::random(&vocab, 8, 1.0, 5).unwrap();
@@ -302,7 +372,9 @@ fn f32_gradients_agree_with_f64() {
     let a64 = Attention::<f64>::new(att_cfg).unwrap();
     let b = i64_.batch_ids(&seqs, 0).unwrap();
     let (x, ic) = i64_.forward_with_cache(&b, Mode::Eval).unwrap();
-    let (_, ac) = a64.forward_with_cache(&x.x, &x.mask, Some(b.positions())).unwrap();
+    let (_, ac) = a64
+        .forward_with_cache(&x.x, &x.mask, Some(b.positions()))
+        .unwrap();
     let ag64 = a64.backward(&ac, &g64).unwrap();
     let ig64 = i64_.backward(&ic, &ag64.input).unwrap();
 
@@ -310,12 +382,19 @@ fn f32_gradients_agree_with_f64() {
     let i32_ = InputLayer::new(cfg, e32).unwrap();
     let a32 = Attention::<f32>::new(att_cfg).unwrap();
     let (x, ic) = i32_.forward_with_cache(&b, Mode::Eval).unwrap();
-    let (_, ac) = a32.forward_with_cache(&x.x, &x.mask, Some(b.positions())).unwrap();
+    let (_, ac) = a32
+        .forward_with_cache(&x.x, &x.mask, Some(b.positions()))
+        .unwrap();
     let ag32 = a32.backward(&ac, &g32).unwrap();
     let ig32 = i32_.backward(&ic, &ag32.input).unwrap();
 
     let rel = |a: &[f64], b: &[f32]| {
-        let num: f64 = a.iter().zip(b).map(|(x, y)| (x - *y as f64).powi(2)).sum::<f64>().sqrt();
+        let num: f64 = a
+            .iter()
+            .zip(b)
+            .map(|(x, y)| (x - *y as f64).powi(2))
+            .sum::<f64>()
+            .sqrt();
         let den: f64 = a.iter().map(|x| x * x).sum::<f64>().sqrt();
         num / den
     };
@@ -323,7 +402,11 @@ fn f32_gradients_agree_with_f64() {
         ("wq", &ag64.wq, &ag32.wq),
         ("wo", &ag64.wo, &ag32.wo),
         ("t5", ag64.t5.as_ref().unwrap(), ag32.t5.as_ref().unwrap()),
-        ("gamma", ig64.gamma.as_ref().unwrap(), ig32.gamma.as_ref().unwrap()),
+        (
+            "gamma",
+            ig64.gamma.as_ref().unwrap(),
+            ig32.gamma.as_ref().unwrap(),
+        ),
     ] {
         let r = rel(a, b);
         assert!(r < 1e-3, "{name}: relative error {r:e}");

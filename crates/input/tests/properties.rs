@@ -5,8 +5,8 @@
 
 use embedpos_input::ndarray::{s, Array3};
 use embedpos_input::{
-    AbsoluteConfig, Adam, AdamConfig, Attention, AttentionConfig, BatchConfig, BiasConfig, InputConfig,
-    InputLayer, Mode, PadSide, RotaryConfig, Sgd, TokenEmbedding, Trainable,
+    AbsoluteConfig, Adam, AdamConfig, Attention, AttentionConfig, BatchConfig, BiasConfig,
+    InputConfig, InputLayer, Mode, PadSide, RotaryConfig, Sgd, TokenEmbedding, Trainable,
 };
 use embedpos_posenc::Pairing;
 use embedpos_tokenize::Vocab;
@@ -16,7 +16,11 @@ const D: usize = 16;
 const VOCAB: u32 = 24;
 
 fn vocab() -> Vocab {
-    Vocab::from_ordered((0..VOCAB - 4).map(|i| format!("w{i}")).collect(), vec![1; (VOCAB - 4) as usize]).unwrap()
+    Vocab::from_ordered(
+        (0..VOCAB - 4).map(|i| format!("w{i}")).collect(),
+        vec![1; (VOCAB - 4) as usize],
+    )
+    .unwrap()
 }
 
 fn layer(positions: AbsoluteConfig, padding: PadSide, dropout: f64, seed: u64) -> InputLayer {
@@ -73,7 +77,10 @@ fn seqs() -> impl Strategy<Value = Vec<Vec<u32>>> {
 }
 
 fn max_abs_diff(a: impl IntoIterator<Item = f32>, b: impl IntoIterator<Item = f32>) -> f32 {
-    a.into_iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+    a.into_iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
 }
 
 proptest! {
@@ -158,7 +165,9 @@ where
 {
     let batch = l.batch_ids(&[vec![4u32, 5, 6], vec![7, 8]], 0).unwrap();
     let (x, cache) = l.forward_with_cache(&batch, Mode::Train { step }).unwrap();
-    let (y, ac) = att.forward_with_cache(&x.x, &x.mask, Some(batch.positions())).unwrap();
+    let (y, ac) = att
+        .forward_with_cache(&x.x, &x.mask, Some(batch.positions()))
+        .unwrap();
     let g = att.backward(&ac, &y).unwrap();
     let grads = l.backward(&cache, &g.input).unwrap();
     opt(l.params(&grads));
@@ -168,7 +177,14 @@ where
 fn a_frozen_embedding_receives_no_update() {
     let att = attention(Some(RotaryConfig::default()), BiasConfig::None, false);
     for adam in [false, true] {
-        let mut l = layer(AbsoluteConfig::Learned { max_positions: None }, PadSide::Right, 0.1, 3);
+        let mut l = layer(
+            AbsoluteConfig::Learned {
+                max_positions: None,
+            },
+            PadSide::Right,
+            0.1,
+            3,
+        );
         l.embedding_mut().set_frozen(true);
         let before_table = l.embedding().table().to_vec();
         let before_pos = l.learned_positions().unwrap().to_vec();
@@ -185,12 +201,20 @@ fn a_frozen_embedding_receives_no_update() {
             });
         }
         assert_eq!(l.embedding().table(), &before_table[..]);
-        assert_ne!(l.learned_positions().unwrap(), &before_pos[..], "the other parameters do train");
+        assert_ne!(
+            l.learned_positions().unwrap(),
+            &before_pos[..],
+            "the other parameters do train"
+        );
         // unfrozen, the same steps move the rows the batch used
         l.embedding_mut().set_frozen(false);
         train_step(&mut l, &att, 9, |p| sgd.step(p).unwrap());
         assert_ne!(l.embedding().table(), &before_table[..]);
-        assert_eq!(l.embedding().row(0), Some(&[0.0f32; 12][..]), "[PAD] stays zero");
+        assert_eq!(
+            l.embedding().row(0),
+            Some(&[0.0f32; 12][..]),
+            "[PAD] stays zero"
+        );
     }
 }
 
@@ -206,17 +230,34 @@ fn dropout_is_off_in_eval_mode_and_on_in_training() {
     let zeros = train.x.iter().filter(|&&x| x == 0.0).count() as f64 / train.x.len() as f64;
     assert!((zeros - 0.5).abs() < 0.2, "{zeros}");
     for (t, e) in train.x.iter().zip(eval.x.iter()) {
-        assert!(*t == 0.0 || (t - 2.0 * e).abs() < 1e-5, "kept values are scaled by 1 / (1 - p)");
+        assert!(
+            *t == 0.0 || (t - 2.0 * e).abs() < 1e-5,
+            "kept values are scaled by 1 / (1 - p)"
+        );
     }
-    assert_ne!(train, with.forward(&batch, Mode::Train { step: 1 }).unwrap(), "each step has its own mask");
+    assert_ne!(
+        train,
+        with.forward(&batch, Mode::Train { step: 1 }).unwrap(),
+        "each step has its own mask"
+    );
 }
 
 #[test]
 fn the_same_seed_gives_the_same_layers_outputs_and_gradients_on_any_thread_count() {
     let run = |seed: u64, threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         pool.install(|| {
-            let l = layer(AbsoluteConfig::Learned { max_positions: None }, PadSide::Left, 0.1, seed);
+            let l = layer(
+                AbsoluteConfig::Learned {
+                    max_positions: None,
+                },
+                PadSide::Left,
+                0.1,
+                seed,
+            );
             let att = Attention::<f32>::new(AttentionConfig {
                 d_model: D,
                 heads: 4,
@@ -226,10 +267,16 @@ fn the_same_seed_gives_the_same_layers_outputs_and_gradients_on_any_thread_count
                 ..Default::default()
             })
             .unwrap();
-            let seqs: Vec<Vec<u32>> = (0..70).map(|i| (0..1 + i % 13).map(|j| 4 + (i * 7 + j) % 20).collect()).collect();
+            let seqs: Vec<Vec<u32>> = (0..70)
+                .map(|i| (0..1 + i % 13).map(|j| 4 + (i * 7 + j) % 20).collect())
+                .collect();
             let batch = l.batch_ids(&seqs, 0).unwrap();
-            let (x, cache) = l.forward_with_cache(&batch, Mode::Train { step: 2 }).unwrap();
-            let (y, ac) = att.forward_with_cache(&x.x, &x.mask, Some(batch.positions())).unwrap();
+            let (x, cache) = l
+                .forward_with_cache(&batch, Mode::Train { step: 2 })
+                .unwrap();
+            let (y, ac) = att
+                .forward_with_cache(&x.x, &x.mask, Some(batch.positions()))
+                .unwrap();
             let g = att.backward(&ac, &y).unwrap();
             let ig = l.backward(&cache, &g.input).unwrap();
             (y, g, ig)

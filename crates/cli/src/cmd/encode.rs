@@ -4,8 +4,8 @@ use super::text_opts::TextOpts;
 use crate::{CliResult, Global};
 use embedpos_embed::{Embeddings, Format};
 use embedpos_input::{
-    encode, save_npy, AbsoluteConfig, AttentionConfig, BatchConfig, BiasConfig, EncodeConfig, InputConfig,
-    Overflow, PadSide, RotaryConfig,
+    encode, save_npy, AbsoluteConfig, AttentionConfig, BatchConfig, BiasConfig, EncodeConfig,
+    InputConfig, Overflow, PadSide, RotaryConfig,
 };
 use embedpos_posenc::{Pairing, Scaling};
 use std::io::BufRead;
@@ -137,7 +137,11 @@ impl Args {
         let rope = match self.rope {
             RopeArg::None => None,
             RopeArg::Neox | RopeArg::Gptj => Some(RotaryConfig {
-                pairing: if matches!(self.rope, RopeArg::Neox) { Pairing::HalfSplit } else { Pairing::Interleaved },
+                pairing: if matches!(self.rope, RopeArg::Neox) {
+                    Pairing::HalfSplit
+                } else {
+                    Pairing::Interleaved
+                },
                 base: self.rope_base,
                 scaling: match self.rope_scaling {
                     ScalingArg::None => Scaling::None,
@@ -160,16 +164,16 @@ impl Args {
             BiasArg::Alibi => BiasConfig::Alibi,
             BiasArg::T5 => BiasConfig::t5(),
         };
-        let attention = (rope.is_some() || bias != BiasConfig::None || self.heads.is_some() || self.causal).then(|| {
-            AttentionConfig {
-                heads: self.heads.unwrap_or(0),
-                causal: self.causal,
-                rope,
-                bias,
-                seed: self.seed,
-                ..AttentionConfig::default()
-            }
-        });
+        let attention =
+            (rope.is_some() || bias != BiasConfig::None || self.heads.is_some() || self.causal)
+                .then(|| AttentionConfig {
+                    heads: self.heads.unwrap_or(0),
+                    causal: self.causal,
+                    rope,
+                    bias,
+                    seed: self.seed,
+                    ..AttentionConfig::default()
+                });
         Ok(EncodeConfig {
             input: InputConfig {
                 d_model: self.d_model,
@@ -177,12 +181,18 @@ impl Args {
                 positions: match self.pe {
                     PeArg::None => AbsoluteConfig::None,
                     PeArg::Sinusoidal => AbsoluteConfig::sinusoidal(),
-                    PeArg::Learned => AbsoluteConfig::Learned { max_positions: None },
+                    PeArg::Learned => AbsoluteConfig::Learned {
+                        max_positions: None,
+                    },
                 },
                 layer_norm: !self.no_layer_norm,
                 batch: BatchConfig {
                     max_len: self.max_len,
-                    overflow: if self.truncate { Overflow::Truncate } else { Overflow::Error },
+                    overflow: if self.truncate {
+                        Overflow::Truncate
+                    } else {
+                        Overflow::Error
+                    },
                     padding: match self.padding {
                         PadArg::Right => PadSide::Right,
                         PadArg::Left => PadSide::Left,
@@ -203,10 +213,17 @@ impl Args {
 /// Runs the subcommand.
 pub fn run(args: Args, g: &Global) -> CliResult {
     let config = args.config()?;
-    let format = args.format.as_deref().map(str::parse::<Format>).transpose()?;
+    let format = args
+        .format
+        .as_deref()
+        .map(str::parse::<Format>)
+        .transpose()?;
     let emb = Embeddings::load(&args.vectors, format)?;
     let texts = if args.texts.is_empty() {
-        std::io::stdin().lock().lines().collect::<Result<Vec<String>, _>>()?
+        std::io::stdin()
+            .lock()
+            .lines()
+            .collect::<Result<Vec<String>, _>>()?
     } else {
         args.texts.clone()
     };
@@ -215,7 +232,11 @@ pub fn run(args: Args, g: &Global) -> CliResult {
     if let Some(path) = &args.output {
         save_npy(path, &encoded.x)?;
         if !g.quiet {
-            eprintln!("wrote {} ({:?}, float32)", path.display(), encoded.x.shape());
+            eprintln!(
+                "wrote {} ({:?}, float32)",
+                path.display(),
+                encoded.x.shape()
+            );
         }
     }
     Ok(())

@@ -43,7 +43,11 @@ impl<T: Real> Attention<T> {
     /// The backward pass: given `∂L/∂y` (`[batch, seq, d_model]`) for the
     /// forward pass that made `cache`, the gradients of the weights, of the
     /// T5 table and of the input. Call it before updating the layer.
-    pub fn backward(&self, cache: &AttentionCache<T>, grad: &Array3<T>) -> Result<AttentionGrads<T>> {
+    pub fn backward(
+        &self,
+        cache: &AttentionCache<T>,
+        grad: &Array3<T>,
+    ) -> Result<AttentionGrads<T>> {
         let (b, s, d) = (cache.batch, cache.seq, self.config.d_model);
         let (heads, hd) = (self.config.heads, self.head_dim);
         check_shape(
@@ -87,11 +91,35 @@ impl<T: Real> Attention<T> {
                     };
                     let do_h = dob.slice(s![.., cols.clone()]);
                     // ∂A, then ∂S in place
-                    general_mat_mul(T::one(), &do_h, &vb.slice(s![.., cols.clone()]).t(), T::zero(), &mut ds);
-                    general_mat_mul(T::one(), &a.t(), &do_h, T::zero(), &mut dv_b.slice_mut(s![.., cols.clone()]));
+                    general_mat_mul(
+                        T::one(),
+                        &do_h,
+                        &vb.slice(s![.., cols.clone()]).t(),
+                        T::zero(),
+                        &mut ds,
+                    );
+                    general_mat_mul(
+                        T::one(),
+                        &a.t(),
+                        &do_h,
+                        T::zero(),
+                        &mut dv_b.slice_mut(s![.., cols.clone()]),
+                    );
                     softmax_backward(a, ds.view_mut());
-                    general_mat_mul(scale, &ds, &kb.slice(s![.., cols.clone()]), T::zero(), &mut dq_b.slice_mut(s![.., cols.clone()]));
-                    general_mat_mul(scale, &ds.t(), &qb.slice(s![.., cols.clone()]), T::zero(), &mut dk_b.slice_mut(s![.., cols]));
+                    general_mat_mul(
+                        scale,
+                        &ds,
+                        &kb.slice(s![.., cols.clone()]),
+                        T::zero(),
+                        &mut dq_b.slice_mut(s![.., cols.clone()]),
+                    );
+                    general_mat_mul(
+                        scale,
+                        &ds.t(),
+                        &qb.slice(s![.., cols.clone()]),
+                        T::zero(),
+                        &mut dk_b.slice_mut(s![.., cols]),
+                    );
                     if table_len > 0 {
                         for (&bucket, &g) in relations.iter().zip(ds.iter()) {
                             dtable[bucket * heads + h] += g;

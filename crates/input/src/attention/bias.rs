@@ -65,13 +65,24 @@ impl BiasConfig {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Bias<T: Real> {
     None,
-    Alibi { slopes: Vec<T> },
+    Alibi {
+        slopes: Vec<T>,
+    },
     /// `table` is `[num_buckets, heads]`, as in `embedpos_posenc::T5Bias`.
-    T5 { config: T5Config, table: Vec<T> },
+    T5 {
+        config: T5Config,
+        table: Vec<T>,
+    },
 }
 
 impl<T: Real> Bias<T> {
-    pub(crate) fn new(config: &BiasConfig, heads: usize, causal: bool, d_model: usize, seed: u64) -> Result<Self> {
+    pub(crate) fn new(
+        config: &BiasConfig,
+        heads: usize,
+        causal: bool,
+        d_model: usize,
+        seed: u64,
+    ) -> Result<Self> {
         Ok(match *config {
             BiasConfig::None => Bias::None,
             BiasConfig::Alibi => Bias::Alibi {
@@ -89,7 +100,11 @@ impl<T: Real> Bias<T> {
                 config.validate()?;
                 // HF T5 draws the table from N(0, d_model^-1/2)
                 let mut table = vec![T::zero(); num_buckets * heads];
-                fill_normal(&mut table, (d_model as f64).powf(-0.5), &mut rng(seed, 0x7435));
+                fill_normal(
+                    &mut table,
+                    (d_model as f64).powf(-0.5),
+                    &mut rng(seed, 0x7435),
+                );
                 Bias::T5 { config, table }
             }
         })
@@ -177,8 +192,13 @@ mod tests {
             assert_eq!(&s[..], &want.data()[h * 36..(h + 1) * 36]);
         }
         let t5 = Bias::<f32>::new(&BiasConfig::t5(), 2, false, 16, 3).unwrap();
-        let Bias::T5 { config, table } = &t5 else { unreachable!() };
-        let want = T5Bias::from_table(*config, 2, table.clone()).unwrap().bias(6, 6).unwrap();
+        let Bias::T5 { config, table } = &t5 else {
+            unreachable!()
+        };
+        let want = T5Bias::from_table(*config, 2, table.clone())
+            .unwrap()
+            .bias(6, 6)
+            .unwrap();
         let rel = t5.relations(&pos);
         for h in 0..2 {
             let mut s = vec![0.0f32; 36];

@@ -219,7 +219,11 @@ impl<T: Real> Attention<T> {
             v.slice(s![rows, ..]),
         );
         let relations = self.bias.relations(pos);
-        let mut scratch = if probs.is_none() { vec![T::zero(); s * s] } else { Vec::new() };
+        let mut scratch = if probs.is_none() {
+            vec![T::zero(); s * s]
+        } else {
+            Vec::new()
+        };
         for h in 0..heads {
             let cols = h * hd..(h + 1) * hd;
             let a: &mut [T] = match probs.as_deref_mut() {
@@ -272,7 +276,11 @@ fn softmax_rows<T: Real>(a: &mut [T], s: usize, allowed: impl Fn(usize, usize) -
         }
         let mut sum = T::zero();
         for (j, x) in row.iter_mut().enumerate() {
-            *x = if allowed(i, j) { (*x - max).exp() } else { T::zero() };
+            *x = if allowed(i, j) {
+                (*x - max).exp()
+            } else {
+                T::zero()
+            };
             sum += *x;
         }
         let inv = T::one() / sum;

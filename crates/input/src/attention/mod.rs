@@ -112,7 +112,11 @@ impl AttentionConfig {
     /// Says what is wrong, if anything; returns the head width.
     pub fn validate(&self) -> Result<usize> {
         if self.d_model == 0 {
-            return Err(Error::config("d_model", self.d_model, "it must be at least 1"));
+            return Err(Error::config(
+                "d_model",
+                self.d_model,
+                "it must be at least 1",
+            ));
         }
         if self.heads == 0 || !self.d_model.is_multiple_of(self.heads) {
             let divisors: Vec<usize> = (1..=self.d_model.min(64))
@@ -165,7 +169,10 @@ impl<T: Real> Attention<T> {
             Array2::from_shape_vec((d, d), w)
                 .map_err(|e| Error::shape("attention weight", &[d, d], &[d * d], e.to_string()))
         };
-        let rope = config.rope.map(|r| Rope::new(r.rope_config(head_dim))).transpose()?;
+        let rope = config
+            .rope
+            .map(|r| Rope::new(r.rope_config(head_dim)))
+            .transpose()?;
         let bias = Bias::new(&config.bias, config.heads, config.causal, d, config.seed)?;
         Ok(Attention {
             config,

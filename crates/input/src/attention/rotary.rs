@@ -79,9 +79,14 @@ mod tests {
                 .unwrap();
                 let heads = 3;
                 let positions = [5usize, 0, 17, 3];
-                let x: Vec<f32> = (0..positions.len() * heads * hd).map(|i| (i as f32 * 0.37).sin()).collect();
+                let x: Vec<f32> = (0..positions.len() * heads * hd)
+                    .map(|i| (i as f32 * 0.37).sin())
+                    .collect();
                 let mut want = x.clone();
-                rope.cache(18).unwrap().apply_positions(&mut want, heads, &positions).unwrap();
+                rope.cache(18)
+                    .unwrap()
+                    .apply_positions(&mut want, heads, &positions)
+                    .unwrap();
                 let r = Rotary::<f32>::new(&rope, 17).unwrap();
                 let mut got = x.clone();
                 for (row, &p) in got.chunks_exact_mut(heads * hd).zip(&positions) {
