@@ -147,6 +147,8 @@ pub struct InputOutput<T: Real = f32> {
 /// What a forward pass keeps for its backward pass.
 #[derive(Debug, Clone)]
 pub struct InputCache<T: Real = f32> {
+    /// The `signature()` of the layer that made it.
+    signature: [usize; 6],
     batch: usize,
     seq: usize,
     mode: Mode,
@@ -280,6 +282,21 @@ impl<T: Real> InputLayer<T> {
         self.absolute.learned()
     }
 
+    /// What a cache must agree on with the layer that reads it: widths,
+    /// vocabulary size, and which optional stages exist.
+    fn signature(&self) -> [usize; 6] {
+        [
+            self.d_model,
+            self.embedding.dim(),
+            self.embedding.len(),
+            self.projection.is_some() as usize,
+            self.norm
+                .as_ref()
+                .map_or(0, |n| 1 + n.gamma.is_some() as usize),
+            self.absolute.learned().map_or(0, <[T]>::len),
+        ]
+    }
+
     /// Tokenizes and pads `texts` with the layer's tokenizer, vocabulary and
     /// batch settings; positions start at `offset`.
     pub fn batch_texts<S: AsRef<str>>(&self, texts: &[S], offset: usize) -> Result<Batch> {
@@ -390,6 +407,7 @@ impl<T: Real> InputLayer<T> {
             mask: batch.mask().clone(),
         };
         let cache = keep.then(|| InputCache {
+            signature: self.signature(),
             batch: bsz,
             seq,
             mode,
@@ -407,6 +425,11 @@ impl<T: Real> InputLayer<T> {
     /// parameter. Call it before updating the layer: it reads the current
     /// weights.
     pub fn backward(&self, cache: &InputCache<T>, grad: &Array3<T>) -> Result<InputGrads<T>> {
+        if cache.signature != self.signature() {
+            return Err(Error::NoCache(
+                "this cache was made by a layer of another shape; pass the cache of this layer's forward pass".into(),
+            ));
+        }
         let (bsz, seq, d) = (cache.batch, cache.seq, self.d_model);
         check_shape(
             "gradient of the input layer output",
@@ -626,5 +649,154 @@ impl<T: Real> Trainable<T> for InputLayer<T> {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::token_embedding::TokenEmbedding;
+
+    fn embedding(dim: usize) -> TokenEmbedding<f32> {
+        let vocab = Vocab::from_ordered(vec!["a".into(), "b".into()], vec![1, 1]).unwrap();
+        TokenEmbedding::random(&vocab, dim, 1.0, 0).unwrap()
+    }
+
+    #[test]
+    fn config_round_trips_through_json_and_rejects_unknown_fields() {
+        let c = InputConfig {
+            d_model: Some(32),
+            positions: AbsoluteConfig::Learned {
+                max_positions: Some(64),
+            },
+            dropout: 0.25,
+            ..Default::default()
+        };
+        let json = serde_json::to_string_pretty(&c).unwrap();
+        assert_eq!(serde_json::from_str::<InputConfig>(&json).unwrap(), c);
+        let partial: InputConfig =
+            serde_json::from_str(r#"{"d_model": 8, "positions": {"kind": "none"}}"#).unwrap();
+        assert_eq!(partial.d_model, Some(8));
+        assert!(partial.scale_embeddings && partial.layer_norm);
+        assert!(serde_json::from_str::<InputConfig>(r#"{"d_modle": 8}"#).is_err());
+    }
+
+    #[test]
+    fn projection_is_added_when_widths_differ_and_refused_when_forbidden() {
+        let l = InputLayer::new(
+            InputConfig {
+                d_model: Some(6),
+                ..Default::default()
+            },
+            embedding(4),
+        )
+        .unwrap();
+        assert!(l.has_projection());
+        let b = l.batch_ids(&[vec![4u32, 5]], 0).unwrap();
+        assert_eq!(l.forward(&b, Mode::Eval).unwrap().x.shape(), &[1, 2, 6]);
+        let e = InputLayer::new(
+            InputConfig {
+                d_model: Some(6),
+                projection: ProjectionMode::Never,
+                ..Default::default()
+            },
+            embedding(4),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Projection {
+                    vector_dim: 4,
+                    d_model: 6,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert!(InputLayer::new(
+            InputConfig {
+                d_model: Some(0),
+                ..Default::default()
+            },
+            embedding(4)
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn bad_settings_and_inputs_are_errors() {
+        for c in [
+            InputConfig {
+                layer_norm_eps: 0.0,
+                ..Default::default()
+            },
+            InputConfig {
+                dropout: 1.0,
+                ..Default::default()
+            },
+            InputConfig {
+                positions: AbsoluteConfig::Sinusoidal {
+                    base: 1.0,
+                    layout: Default::default(),
+                },
+                ..Default::default()
+            },
+            InputConfig {
+                positions: AbsoluteConfig::Learned {
+                    max_positions: Some(0),
+                },
+                ..Default::default()
+            },
+        ] {
+            assert!(InputLayer::new(c.clone(), embedding(4)).is_err(), "{c:?}");
+        }
+        let l = InputLayer::new(InputConfig::default(), embedding(4)).unwrap();
+        // a batch built for a bigger vocabulary
+        let b = Batch::from_ids(&[vec![4u32, 50]], 100, &BatchConfig::default(), 0).unwrap();
+        let e = l.forward(&b, Mode::Eval).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::IdOutOfRange {
+                    id: 50,
+                    position: 1,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert!(l.batch_ids(&[vec![4u32, 6]], 0).is_err());
+        // a gradient of the wrong shape, a cache of another layer
+        let b = l.batch_ids(&[vec![4u32, 5]], 0).unwrap();
+        let (_, cache) = l.forward_with_cache(&b, Mode::Eval).unwrap();
+        assert!(l.backward(&cache, &Array3::zeros((1, 3, 4))).is_err());
+        let other = InputLayer::new(
+            InputConfig {
+                d_model: Some(4),
+                projection: ProjectionMode::Always,
+                ..Default::default()
+            },
+            embedding(4),
+        )
+        .unwrap();
+        let e = other
+            .backward(&cache, &Array3::zeros((1, 2, 4)))
+            .unwrap_err();
+        assert!(matches!(e, Error::NoCache(_)), "{e}");
+        // learned positions past their table
+        let learned = InputLayer::new(
+            InputConfig {
+                positions: AbsoluteConfig::Learned {
+                    max_positions: Some(4),
+                },
+                ..Default::default()
+            },
+            embedding(4),
+        )
+        .unwrap();
+        let far = learned.batch_ids(&[vec![4u32, 5]], 3).unwrap();
+        let e = learned.forward(&far, Mode::Eval).unwrap_err();
+        assert!(e.to_string().contains("past the end"), "{e}");
     }
 }

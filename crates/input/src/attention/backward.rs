@@ -48,6 +48,13 @@ impl<T: Real> Attention<T> {
         cache: &AttentionCache<T>,
         grad: &Array3<T>,
     ) -> Result<AttentionGrads<T>> {
+        if cache.signature != self.signature() {
+            return Err(Error::NoCache(
+                "this cache was made by an attention layer of another shape; pass the cache of this layer's \
+                 forward pass"
+                    .into(),
+            ));
+        }
         let (b, s, d) = (cache.batch, cache.seq, self.config.d_model);
         let (heads, hd) = (self.config.heads, self.head_dim);
         check_shape(

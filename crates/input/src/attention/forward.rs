@@ -15,6 +15,8 @@ use crate::real::Real;
 /// What a forward pass keeps for its backward pass.
 #[derive(Debug, Clone)]
 pub struct AttentionCache<T: Real = f32> {
+    /// The `signature()` of the layer that made it.
+    pub(super) signature: [usize; 4],
     pub(super) batch: usize,
     pub(super) seq: usize,
     /// The input, `[n, d]`.
@@ -181,6 +183,7 @@ impl<T: Real> Attention<T> {
         let y = Array3::from_shape_vec((b, s, d), y.into_raw_vec_and_offset().0)
             .map_err(|e| Error::shape("attention output", &[b, s, d], &[n * d], e.to_string()))?;
         let cache = keep.then(|| AttentionCache {
+            signature: self.signature(),
             batch: b,
             seq: s,
             x: x2,

@@ -201,6 +201,16 @@ impl<T: Real> Attention<T> {
         self.bias.table()
     }
 
+    /// What a cache must agree on with the layer that reads it.
+    pub(crate) fn signature(&self) -> [usize; 4] {
+        [
+            self.config.d_model,
+            self.config.heads,
+            self.rope.is_some() as usize,
+            self.bias.table().map_or(0, <[T]>::len),
+        ]
+    }
+
     /// The four weight matrices `(Wq, Wk, Wv, Wo)`, each `[d_model, d_model]`.
     pub fn weights(&self) -> [&Array2<T>; 4] {
         [&self.wq, &self.wk, &self.wv, &self.wo]
@@ -234,5 +244,100 @@ impl<T: Real> Trainable<T> for Attention<T> {
             });
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{Array2, Array3};
+
+    #[test]
+    fn heads_must_divide_d_model_and_rope_needs_even_heads() {
+        let bad = |c: AttentionConfig| Attention::<f32>::new(c).unwrap_err().to_string();
+        let e = bad(AttentionConfig {
+            d_model: 10,
+            heads: 4,
+            ..Default::default()
+        });
+        assert!(
+            e.contains("must divide d_model = 10") && e.contains("[1, 2, 5, 10]"),
+            "{e}"
+        );
+        assert!(bad(AttentionConfig {
+            heads: 0,
+            ..Default::default()
+        })
+        .contains("heads = 0"));
+        let e = bad(AttentionConfig {
+            d_model: 12,
+            heads: 4,
+            rope: Some(RotaryConfig::default()),
+            ..Default::default()
+        });
+        assert!(e.contains("head_dim must be even"), "{e}");
+        assert!(Attention::<f32>::new(AttentionConfig {
+            d_model: 12,
+            heads: 4,
+            rope: Some(RotaryConfig {
+                rotary_dim: Some(2),
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .is_ok());
+    }
+
+    #[test]
+    fn wrong_shapes_are_errors() {
+        let a = Attention::<f32>::new(AttentionConfig {
+            d_model: 8,
+            heads: 2,
+            ..Default::default()
+        })
+        .unwrap();
+        let x = Array3::<f32>::zeros((2, 3, 8));
+        let mask = Array2::from_elem((2, 3), true);
+        assert!(a.forward(&x, &mask, None).is_ok());
+        let e = a
+            .forward(&x, &Array2::from_elem((3, 2), true), None)
+            .unwrap_err();
+        assert!(e.to_string().contains("mask: expected shape [2, 3]"), "{e}");
+        assert!(a.forward(&Array3::zeros((2, 3, 6)), &mask, None).is_err());
+        assert!(a.forward(&x, &mask, Some(&Array2::zeros((2, 4)))).is_err());
+        assert!(a
+            .forward(
+                &Array3::zeros((0, 3, 8)),
+                &Array2::from_elem((0, 3), true),
+                None
+            )
+            .is_err());
+        let (_, cache) = a.forward_with_cache(&x, &mask, None).unwrap();
+        assert!(a.backward(&cache, &Array3::zeros((2, 3, 4))).is_err());
+        let other = Attention::<f32>::new(AttentionConfig {
+            d_model: 8,
+            heads: 4,
+            ..Default::default()
+        })
+        .unwrap();
+        assert!(other.backward(&cache, &Array3::zeros((2, 3, 8))).is_err());
+    }
+
+    #[test]
+    fn config_round_trips_through_json() {
+        let c = AttentionConfig {
+            d_model: 64,
+            heads: 4,
+            causal: true,
+            rope: Some(RotaryConfig {
+                pairing: Pairing::Interleaved,
+                scaling: Scaling::Linear { factor: 2.0 },
+                ..Default::default()
+            }),
+            bias: BiasConfig::t5(),
+            seed: 3,
+        };
+        let json = serde_json::to_string(&c).unwrap();
+        assert_eq!(serde_json::from_str::<AttentionConfig>(&json).unwrap(), c);
     }
 }
