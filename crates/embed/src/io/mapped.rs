@@ -39,7 +39,9 @@ impl MappedMatrix {
             return None;
         }
         let end = len.checked_mul(4)?.checked_add(offset)?;
-        if end > map.len() || !(map.as_ptr() as usize + offset).is_multiple_of(std::mem::align_of::<f32>()) {
+        if end > map.len()
+            || !(map.as_ptr() as usize + offset).is_multiple_of(std::mem::align_of::<f32>())
+        {
             return None;
         }
         Some(MappedMatrix { map, offset, len })
