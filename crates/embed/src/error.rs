@@ -125,6 +125,28 @@ pub enum Error {
         /// Tokens read.
         tokens: u64,
     },
+    /// A memory budget (GloVe's `--memory`) too small for what must be held.
+    #[error("--memory {given_gb:.4} GB is too small: {what}; give at least --memory {min_gb:.4}")]
+    MemoryBudget {
+        /// The budget given, in GB (2^30 bytes).
+        given_gb: f64,
+        /// The smallest budget that works, in GB.
+        min_gb: f64,
+        /// What needs the room.
+        what: String,
+    },
+    /// A temporary file or folder could not be created or written (a full
+    /// disk, a read-only or missing folder).
+    #[error("{path}: {source}; {hint}")]
+    TempFiles {
+        /// The folder or file.
+        path: PathBuf,
+        /// What to do about it.
+        hint: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// The crate's result type.

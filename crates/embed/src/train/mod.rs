@@ -24,6 +24,7 @@
 mod cbow;
 mod config;
 mod corpus_ids;
+pub mod glove;
 mod hogwild;
 mod huffman;
 mod kernels;

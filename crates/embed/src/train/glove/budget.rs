@@ -1,0 +1,119 @@
+//! How a memory budget is divided: the dense table, the per-thread buffers
+//! of sparse pairs, and (later) the shuffled training entries.
+//!
+//! GloVe C splits its `-memory` between the dense table and one overflow
+//! buffer with a closed-form estimate; here the dense table's size is exact
+//! ([`dense::max_product_for`]), so the budget is met by construction.
+
+use super::dense;
+use super::record::RECORD_BYTES;
+use super::spill::RUN_READ_BUFFER;
+use crate::error::{Error, Result};
+
+/// Ids per batch handed from the reader to the counting threads.
+pub(crate) const BATCH_IDS: usize = 1 << 15;
+/// Batches queued per counting thread.
+pub(crate) const QUEUE_DEPTH: usize = 4;
+/// The smallest buffer of sparse pairs a counting thread may have: one run.
+pub(crate) const MIN_RUN_RECORDS: usize = 4096;
+/// Runs of one level merged into one run of the next level, which bounds the
+/// open files of the final merge.
+pub(crate) const MERGE_FAN_IN: usize = 16;
+/// Runs open at once during the final merge of one thread, for the memory
+/// estimate: fewer than 16 per level, and 4 levels hold 65 535 runs.
+const MAX_OPEN_RUNS: usize = MERGE_FAN_IN * 4;
+/// Share of the budget (after fixed costs) for the sparse-pair buffers; the
+/// rest is the dense table. GloVe C gives its overflow buffer about a
+/// quarter of what it gives the dense table.
+const RUN_SHARE: f64 = 0.3;
+
+/// What counting may hold in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CountPlan {
+    /// Pairs whose 1-based rank product is below this are dense.
+    pub max_product: u64,
+    /// Cells of the dense table over all threads.
+    pub dense_cells: u64,
+    /// Sparse pairs buffered per thread before a run is spilled.
+    pub run_records: usize,
+}
+
+/// Bytes counting needs besides the dense table and the run buffers.
+fn fixed_bytes(vocab_len: usize, threads: usize) -> u64 {
+    let offsets = vocab_len as u64 * 8;
+    let batches = ((QUEUE_DEPTH + 2) * threads.max(1) + 2) as u64 * BATCH_IDS as u64 * 4;
+    let merge = (threads * MAX_OPEN_RUNS * RUN_READ_BUFFER) as u64;
+    offsets + batches + merge
+}
+
+/// The smallest budget counting can work with.
+pub(crate) fn min_count_bytes(vocab_len: usize, threads: usize) -> u64 {
+    fixed_bytes(vocab_len, threads) + (threads * MIN_RUN_RECORDS * RECORD_BYTES) as u64
+}
+
+/// GB (2³⁰ bytes) for messages.
+pub(crate) fn gb(bytes: u64) -> f64 {
+    bytes as f64 / (1u64 << 30) as f64
+}
+
+/// Divides `budget` bytes for counting over a vocabulary of `vocab_len`
+/// words with `threads` threads.
+pub(crate) fn plan_counting(budget: u64, vocab_len: usize, threads: usize) -> Result<CountPlan> {
+    let threads = threads.max(1);
+    let min = min_count_bytes(vocab_len, threads);
+    if budget < min {
+        return Err(Error::MemoryBudget {
+            given_gb: gb(budget),
+            min_gb: gb(min).max(0.0001),
+            what: format!(
+                "counting with {threads} thread(s) over {vocab_len} words needs room for one run of \
+                 {MIN_RUN_RECORDS} pairs per thread plus the row index and read buffers ({:.1} MB)",
+                min as f64 / 1e6
+            ),
+        });
+    }
+    let rest = budget - fixed_bytes(vocab_len, threads);
+    let min_runs = (threads * MIN_RUN_RECORDS * RECORD_BYTES) as u64;
+    let run_bytes = ((rest as f64 * RUN_SHARE) as u64).max(min_runs);
+    let dense_cells = (rest - run_bytes) / 8;
+    let max_product = dense::max_product_for(dense_cells, vocab_len as u64);
+    let dense_cells = dense::total_cells(max_product, vocab_len as u64);
+    let run_records = (run_bytes / threads as u64 / RECORD_BYTES as u64) as usize;
+    Ok(CountPlan {
+        max_product,
+        dense_cells,
+        run_records: run_records.max(MIN_RUN_RECORDS),
+    })
+}
+
+/// Bytes of the training parameters: word and context vectors with their
+/// biases, and the AdaGrad sums of squared gradients, all `f32`.
+pub(crate) fn parameter_bytes(vocab_len: usize, row_len: usize) -> u64 {
+    2 * 2 * vocab_len as u64 * row_len as u64 * 4
+}
+
+/// Entries the shuffle may hold in memory at once: what the budget leaves
+/// beside the parameters, but at least one chunk large enough to mix well.
+pub(crate) fn shuffle_capacity(budget: u64, parameters: u64) -> usize {
+    const MIN_CHUNK: u64 = 1 << 16;
+    (budget.saturating_sub(parameters) / RECORD_BYTES as u64).max(MIN_CHUNK) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_meets_the_budget_and_small_budgets_are_refused() {
+        for budget in [50u64 << 20, 400 << 20, 4 << 30] {
+            let p = plan_counting(budget, 60_000, 2).unwrap();
+            let used = fixed_bytes(60_000, 2) + p.dense_cells * 8 + 2 * p.run_records as u64 * 12;
+            assert!(used <= budget, "{budget}: {used}");
+            assert!(used as f64 > budget as f64 * 0.95, "{budget}: {used}");
+        }
+        let full = plan_counting(1 << 30, 100, 1).unwrap();
+        assert_eq!(full.max_product, 100 * 100);
+        let e = plan_counting(1000, 100, 2).unwrap_err().to_string();
+        assert!(e.contains("too small") && e.contains("at least"), "{e}");
+    }
+}
