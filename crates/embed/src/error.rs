@@ -126,11 +126,11 @@ pub enum Error {
         tokens: u64,
     },
     /// A memory budget (GloVe's `--memory`) too small for what must be held.
-    #[error("--memory {given_gb:.4} GB is too small: {what}; give at least --memory {min_gb:.4}")]
+    #[error("--memory {given_gb} GB is too small: {what}; give at least --memory {min_gb}")]
     MemoryBudget {
         /// The budget given, in GB (2^30 bytes).
         given_gb: f64,
-        /// The smallest budget that works, in GB.
+        /// The smallest budget that works, in GB (rounded up).
         min_gb: f64,
         /// What needs the room.
         what: String,

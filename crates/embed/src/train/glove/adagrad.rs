@@ -12,12 +12,15 @@
 //! with AdaGrad (Duchi, Hazan & Singer 2011). For one entry, with
 //! `δ = w_iᵀw̃_j + b_i + b̃_j − log X_ij`, the gradient of `½ f δ²` is
 //! `f δ w̃_j` for `w_i`, `f δ w_i` for `w̃_j` and `f δ` for both biases. As
-//! GloVe C does, each parameter `θ` keeps `G_θ`, the sum of its squared
-//! *scaled* gradients `(η g)²` starting at 1, and steps
+//! GloVe C does, each vector component `θ` keeps `G_θ`, the sum of its
+//! squared *scaled* gradients `(η g)²` starting at 1, and steps
 //! `θ ← θ − η g / √G_θ` before `G_θ += (η g)²`; so the first step is exactly
-//! `η g`. Components of `f δ · w` are clipped to `±grad_clip` first (GloVe C
-//! 1.2). The reported cost is GloVe C's: `Σ ½ f δ²` over an epoch divided by
-//! the number of entries.
+//! `η g`. Components of `f δ · w` are clipped to `±grad_clip` first. The two
+//! biases follow GloVe C 1.2 (the release the reference numbers come from)
+//! to the letter: `b ← b − f δ / √G_b`, `G_b += (f δ)²`, without η and
+//! without clipping, which makes them converge faster than the vectors.
+//! The reported cost is GloVe C's: `Σ ½ f δ²` over an epoch divided by the
+//! number of entries.
 //!
 //! Parameters start uniform in `[−0.5, 0.5) / dim` (biases included), as in
 //! GloVe C. Each word's vector, bias and their `G` sums share one row of a
@@ -43,6 +46,9 @@ use std::time::{Duration, Instant};
 
 /// Entries between two reports of a thread.
 const BLOCK: usize = 1 << 14;
+/// Entries between the one being trained and the one whose rows are
+/// prefetched.
+const PREFETCH_AHEAD: usize = 4;
 /// How often the observer hears about progress within an epoch.
 const REPORT_INTERVAL: Duration = Duration::from_millis(100);
 
@@ -53,8 +59,13 @@ pub(crate) fn stride(dim: usize) -> usize {
 
 /// Word and context parameters with their AdaGrad sums.
 ///
-/// Row layout (both matrices): `[v_0 … v_{d−1}, b, pad… | G_0 … G_{d−1}, G_b, pad…]`,
+/// Row layout (both matrices): `[v_0 … v_{d−1}, b, pad… | G_0 − 1 … G_{d−1} − 1, G_b − 1, pad…]`,
 /// each half `stride(dim)` floats.
+///
+/// The sums are stored minus their starting value 1: a squared scaled
+/// gradient is often below 10⁻⁷, which added to 1 in `f32` would vanish
+/// (GloVe C sums in `f64`), while added to the running excess it keeps
+/// `f32`'s relative precision.
 pub(crate) struct Params {
     words: Hogwild,
     contexts: Hogwild,
@@ -65,7 +76,7 @@ pub(crate) struct Params {
 
 impl Params {
     /// GloVe C's initialisation: values uniform in `[−0.5, 0.5) / dim`,
-    /// squared-gradient sums 1.
+    /// squared-gradient sums 1 (stored as `G − 1 = 0`).
     pub(crate) fn init(vocab_len: usize, dim: usize, seed: u64) -> Params {
         let s = stride(dim);
         let mut rng = SplitMix64::new(seed);
@@ -77,7 +88,7 @@ impl Params {
                     let u = (rng.next_u64() >> 40) as f32 / (1u64 << 24) as f32;
                     *x = (u - 0.5) / dim as f32;
                 }
-                g[..=dim].fill(1.0);
+                g[..=dim].fill(0.0);
             }
             Hogwild::new(m, 2 * s)
         };
@@ -136,7 +147,7 @@ fn step<K: Kernels>(w: &mut [f32], c: &mut [f32], x: f32, h: &Hyper) -> f32 {
     let (wv, wg) = w.split_at_mut(s);
     let (cv, cg) = c.split_at_mut(s);
     let ln_x = x.ln();
-    let diff = K::dot(&wv[..d], &cv[..d]) + wv[d] + cv[d] - ln_x;
+    let diff = dot8::<K>(&wv[..d], &cv[..d]) + wv[d] + cv[d] - ln_x;
     let fx = if x < h.x_max {
         (h.alpha * (ln_x - h.ln_x_max)).exp()
     } else {
@@ -157,17 +168,43 @@ fn step<K: Kernels>(w: &mut [f32], c: &mut [f32], x: f32, h: &Hyper) -> f32 {
         // Both gradients from the values before this step.
         let t1 = (fdiff * *b).clamp(-clip, clip) * eta;
         let t2 = (fdiff * *a).clamp(-clip, clip) * eta;
-        *a -= t1 / ga.sqrt();
-        *b -= t2 / gb.sqrt();
+        *a -= t1 / (1.0 + *ga).sqrt();
+        *b -= t2 / (1.0 + *gb).sqrt();
         *ga = K::madd(t1, t1, *ga);
         *gb = K::madd(t2, t2, *gb);
     }
-    let tb = fdiff.clamp(-clip, clip) * eta;
-    wv[d] -= tb / wg[d].sqrt();
-    cv[d] -= tb / cg[d].sqrt();
-    wg[d] += tb * tb;
-    cg[d] += tb * tb;
+    // The biases as GloVe C (1.2) steps them: the unscaled gradient `f δ`,
+    // neither multiplied by η nor clipped, and its square summed into G.
+    wv[d] -= fdiff / (1.0 + wg[d]).sqrt();
+    cv[d] -= fdiff / (1.0 + cg[d]).sqrt();
+    wg[d] += fdiff * fdiff;
+    cg[d] += fdiff * fdiff;
     cost
+}
+
+/// `Σ a_k b_k` with one 8-lane accumulator: for GloVe's short rows this
+/// compiles to straight 8-wide fused multiply-adds.
+#[inline(always)]
+fn dot8<K: Kernels>(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            acc[l] = K::madd(x[l], y[l], acc[l]);
+        }
+    }
+    let mut tail = 0f32;
+    for (&x, &y) in ra.iter().zip(rb) {
+        tail = K::madd(x, y, tail);
+    }
+    let s4 = [
+        acc[0] + acc[4],
+        acc[1] + acc[5],
+        acc[2] + acc[6],
+        acc[3] + acc[7],
+    ];
+    (s4[0] + s4[2]) + (s4[1] + s4[3]) + tail
 }
 
 /// Where one thread's entries are.
@@ -203,7 +240,15 @@ impl EpochTask<'_> {
     fn block<K: Kernels>(&self, entries: &[Entry], cost: &mut f64) -> Result<()> {
         let v = self.params.vocab_len as u32;
         let mut c = 0f64;
-        for e in entries {
+        for (i, e) in entries.iter().enumerate() {
+            // The rows of an entry a few steps ahead, so their memory is on
+            // its way while this one trains (ids are checked when used).
+            if let Some(next) = entries.get(i + PREFETCH_AHEAD) {
+                if next.row < v && next.col < v {
+                    self.params.words.prefetch(next.row as usize);
+                    self.params.contexts.prefetch(next.col as usize);
+                }
+            }
             if e.row >= v || e.col >= v {
                 return Err(Error::Config(format!(
                     "a co-occurrence entry names word {} or {} but the vocabulary has {v} words",
@@ -431,8 +476,9 @@ mod tests {
         for k in 0..=dim {
             w[k] = 0.1 * (k as f32 + 1.0);
             c[k] = -0.05 * k as f32 + 0.02;
-            w[s + k] = 1.0 + k as f32;
-            c[s + k] = 2.0;
+            // G − 1 is stored: G = 1 + k for words, 2 for contexts.
+            w[s + k] = k as f32;
+            c[s + k] = 1.0;
         }
         let (w0, c0) = (w.clone(), c.clone());
         let h = Hyper {
@@ -446,7 +492,13 @@ mod tests {
         };
         let x = 3.0f32;
         let cost = step::<Portable>(&mut w, &mut c, x, &h);
-        let f64v = |v: &[f32]| v.iter().map(|&a| a as f64).collect::<Vec<_>>();
+        // In f64 with G itself (the stored excess plus 1) in the G slots.
+        let f64v = |v: &[f32]| {
+            v.iter()
+                .enumerate()
+                .map(|(i, &a)| a as f64 + if i >= s { 1.0 } else { 0.0 })
+                .collect::<Vec<_>>()
+        };
         let (w0, c0) = (f64v(&w0), f64v(&c0));
         let dot: f64 = (0..dim).map(|k| w0[k] * c0[k]).sum();
         let delta = dot + w0[dim] + c0[dim] - (x as f64).ln();
@@ -457,11 +509,11 @@ mod tests {
             let g2 = 0.05 * f * delta * w0[k];
             assert!((w[k] as f64 - (w0[k] - g1 / w0[s + k].sqrt())).abs() < 1e-6);
             assert!((c[k] as f64 - (c0[k] - g2 / c0[s + k].sqrt())).abs() < 1e-6);
-            assert!((w[s + k] as f64 - (w0[s + k] + g1 * g1)).abs() < 1e-6);
+            assert!((w[s + k] as f64 + 1.0 - (w0[s + k] + g1 * g1)).abs() < 1e-6);
         }
-        let gb = 0.05 * f * delta;
+        let gb = f * delta;
         assert!((w[dim] as f64 - (w0[dim] - gb / w0[s + dim].sqrt())).abs() < 1e-6);
-        assert!((c[s + dim] as f64 - (c0[s + dim] + gb * gb)).abs() < 1e-6);
+        assert!((c[s + dim] as f64 + 1.0 - (c0[s + dim] + gb * gb)).abs() < 1e-6);
     }
 
     #[test]
@@ -471,7 +523,7 @@ mod tests {
         let words = p.words.row(1)[..4].to_vec();
         let ctx = p.contexts.row(1)[..4].to_vec();
         assert!(words.iter().all(|&v| v.abs() <= 0.125));
-        assert_eq!(p.words.row(1)[s], 1.0);
+        assert_eq!(p.words.row(1)[s], 0.0);
         let out = p.into_vectors(GloveOutput::WordPlusContext);
         assert_eq!(out.len(), 12);
         for k in 0..4 {

@@ -15,7 +15,7 @@ pub(crate) const BATCH_IDS: usize = 1 << 15;
 /// Batches queued per counting thread.
 pub(crate) const QUEUE_DEPTH: usize = 4;
 /// The smallest buffer of sparse pairs a counting thread may have: one run.
-pub(crate) const MIN_RUN_RECORDS: usize = 4096;
+pub(crate) const MIN_RUN_RECORDS: usize = 1024;
 /// Runs of one level merged into one run of the next level, which bounds the
 /// open files of the final merge.
 pub(crate) const MERGE_FAN_IN: usize = 16;
@@ -51,20 +51,33 @@ pub(crate) fn min_count_bytes(vocab_len: usize, threads: usize) -> u64 {
     fixed_bytes(vocab_len, threads) + (threads * MIN_RUN_RECORDS * RECORD_BYTES) as u64
 }
 
-/// GB (2³⁰ bytes) for messages.
-pub(crate) fn gb(bytes: u64) -> f64 {
-    bytes as f64 / (1u64 << 30) as f64
+/// The smallest memory budget, in GB, that counting the co-occurrences of
+/// `vocab_len` words with `threads` threads accepts: the row index, the read
+/// and merge buffers, and one run of 1024 pairs per thread (no dense table).
+///
+/// ```
+/// use embedpos_embed::train::glove::min_counting_memory_gb;
+/// let gb = min_counting_memory_gb(50_000, 2);
+/// assert!(gb > 0.0 && gb < 0.01);
+/// ```
+pub fn min_counting_memory_gb(vocab_len: usize, threads: usize) -> f64 {
+    // One byte over the minimum: the budget in bytes is `gb · 2³⁰` rounded
+    // down, and a power-of-two scale is exact.
+    (min_count_bytes(vocab_len, threads.max(1)) + 1) as f64 / (1u64 << 30) as f64
 }
 
 /// Divides `budget` bytes for counting over a vocabulary of `vocab_len`
 /// words with `threads` threads.
-pub(crate) fn plan_counting(budget: u64, vocab_len: usize, threads: usize) -> Result<CountPlan> {
+pub(crate) fn plan_counting(budget_gb: f64, vocab_len: usize, threads: usize) -> Result<CountPlan> {
+    let budget = (budget_gb * (1u64 << 30) as f64) as u64;
     let threads = threads.max(1);
     let min = min_count_bytes(vocab_len, threads);
     if budget < min {
+        // Rounded up to 5 significant decimals, so the advice always works.
+        let min_gb = min_counting_memory_gb(vocab_len, threads);
         return Err(Error::MemoryBudget {
-            given_gb: gb(budget),
-            min_gb: gb(min).max(0.0001),
+            given_gb: budget_gb,
+            min_gb: (min_gb * 1e5).ceil() / 1e5,
             what: format!(
                 "counting with {threads} thread(s) over {vocab_len} words needs room for one run of \
                  {MIN_RUN_RECORDS} pairs per thread plus the row index and read buffers ({:.1} MB)",
@@ -106,14 +119,17 @@ mod tests {
     #[test]
     fn plan_meets_the_budget_and_small_budgets_are_refused() {
         for budget in [50u64 << 20, 400 << 20, 4 << 30] {
-            let p = plan_counting(budget, 60_000, 2).unwrap();
+            let p = plan_counting(budget as f64 / (1u64 << 30) as f64, 60_000, 2).unwrap();
             let used = fixed_bytes(60_000, 2) + p.dense_cells * 8 + 2 * p.run_records as u64 * 12;
             assert!(used <= budget, "{budget}: {used}");
             assert!(used as f64 > budget as f64 * 0.95, "{budget}: {used}");
         }
-        let full = plan_counting(1 << 30, 100, 1).unwrap();
+        let full = plan_counting(1.0, 100, 1).unwrap();
         assert_eq!(full.max_product, 100 * 100);
-        let e = plan_counting(1000, 100, 2).unwrap_err().to_string();
+        let e = plan_counting(1e-6, 100, 2).unwrap_err().to_string();
         assert!(e.contains("too small") && e.contains("at least"), "{e}");
+        let min = min_counting_memory_gb(100, 2);
+        assert!(plan_counting(min, 100, 2).is_ok());
+        assert!(plan_counting(min * 0.999, 100, 2).is_err());
     }
 }

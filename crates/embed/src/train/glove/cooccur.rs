@@ -258,7 +258,7 @@ pub(crate) fn count_in(
         ));
     }
     let threads = cfg.threads;
-    let plan = budget::plan_counting(cfg.memory_bytes(), vocab.len(), threads)?;
+    let plan = budget::plan_counting(cfg.memory_gb, vocab.len(), threads)?;
     let weights: Vec<(f64, f32)> = (0..=cfg.window)
         .map(|d| {
             let w = if cfg.distance_weighting && d > 0 {

@@ -55,6 +55,7 @@ mod record;
 mod shuffle;
 mod spill;
 
+pub use budget::min_counting_memory_gb;
 pub use config::{GloveConfig, GloveOutput};
 pub use cooccur::{count_cooccurrences, CooccurStats, Cooccurrences};
 pub use cooccur_file::{CooccurEntries, CooccurFile, CooccurHeader, COOCCUR_FORMAT_VERSION};
