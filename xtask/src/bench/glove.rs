@@ -1,0 +1,252 @@
+//! GloVe: `embedpos train glove` with GloVe's demo settings adapted (dim
+//! 100, window 10, x_max 10, 15 epochs, min-count 5), with word2vec C
+//! skip-gram at the reference settings as the yardstick in the same run
+//! (GloVe C itself cannot be installed here). Reports the counting/training
+//! split, peak RSS and ../shared/bench/eval_vectors.py's scores, and checks
+//! them against the targets of the GloVe issue.
+
+use crate::util::{
+    anchors, bench_dir, best, embedpos_bin, mb, plain_corpus, run_measured, shared_dir,
+    workspace_root, Measured, Result,
+};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// GloVe C with these settings on this machine kind (from the issue).
+const GLOVE_C: (f64, f64, f64, f64, f64) = (418.0, 965.0, 0.099, 0.385, 0.209);
+
+/// Options of `cargo xtask bench glove`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// The corpus (`.gz` is decompressed once into target/bench).
+    #[arg(long, default_value = "../shared/data/en-bench.txt.gz")]
+    pub corpus: PathBuf,
+    /// Threads for both tools.
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
+    /// Runs of each tool (alternating); the fastest is reported and the last
+    /// run's vectors are scored.
+    #[arg(long, default_value_t = 1)]
+    pub repeat: usize,
+    /// GloVe's memory budget in GB.
+    #[arg(long, default_value = "0.4")]
+    pub memory: String,
+    /// GloVe vector dimension.
+    #[arg(long, default_value_t = 100)]
+    pub dim: usize,
+    /// GloVe window.
+    #[arg(long, default_value_t = 10)]
+    pub window: usize,
+    /// GloVe x_max.
+    #[arg(long, default_value = "10")]
+    pub x_max: String,
+    /// GloVe epochs.
+    #[arg(long, default_value_t = 15)]
+    pub epochs: usize,
+    /// GloVe seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Minimum count (both tools).
+    #[arg(long, default_value_t = 5)]
+    pub min_count: u64,
+    /// Skip word2vec C (only ours is run and scored).
+    #[arg(long)]
+    pub only_ours: bool,
+}
+
+/// gensim's scores of one vector file.
+#[derive(Debug, Clone, Copy, Default)]
+struct Scores {
+    analogy: f64,
+    ws353: f64,
+    simlex: f64,
+}
+
+fn score(python: &Path, vectors: &Path, binary: bool) -> Result<Scores> {
+    let script = shared_dir().join("bench/eval_vectors.py");
+    let mut cmd = Command::new(python);
+    cmd.arg(&script).arg(vectors);
+    if binary {
+        cmd.arg("--binary");
+    }
+    let out = cmd
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+    if !out.status.success() {
+        return Err(format!("{} {} failed", script.display(), vectors.display()).into());
+    }
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let f = |k: &str| v.get(k).and_then(|x| x.as_f64()).unwrap_or(f64::NAN);
+    Ok(Scores {
+        analogy: f("analogy"),
+        ws353: f("ws353"),
+        simlex: f("simlex"),
+    })
+}
+
+pub fn run(a: Args) -> Result {
+    let corpus_arg = if a.corpus.is_relative() {
+        workspace_root().join(&a.corpus)
+    } else {
+        a.corpus.clone()
+    };
+    let corpus = plain_corpus(&corpus_arg)?;
+    let anchors = anchors()?;
+    let python = anchors.join("venv/bin/python3");
+    let w2v = anchors.join("venv/bin/word2vec");
+    let ours_bin = embedpos_bin()?;
+    let out = bench_dir()?;
+    let threads = a.threads.to_string();
+    let ours_out = out.join("glove-embedpos.bin");
+    let report_path = out.join("glove-embedpos.json");
+    let theirs_out = out.join("w2v-c-skipgram-yardstick.bin");
+    let temp = out.join("glove-tmp");
+    std::fs::create_dir_all(&temp)?;
+
+    println!(
+        "GloVe on {} ({}): dim {}, window {}, x_max {}, {} epochs, min-count {}, --memory {}, {} threads, best of {}",
+        corpus.display(),
+        mb(std::fs::metadata(&corpus)?.len()),
+        a.dim,
+        a.window,
+        a.x_max,
+        a.epochs,
+        a.min_count,
+        a.memory,
+        a.threads,
+        a.repeat.max(1)
+    );
+    println!("yardstick: word2vec C skip-gram, dim 100, window 5, negative 5, sample 1e-4, 5 epochs");
+    let (mut theirs, mut ours): (Option<Measured>, Option<Measured>) = (None, None);
+    let mut split = (f64::NAN, f64::NAN, f64::NAN);
+    for round in 0..a.repeat.max(1) {
+        if !a.only_ours {
+            eprintln!("[{}/{}] word2vec C skip-gram ...", round + 1, a.repeat.max(1));
+            let t = run_measured(
+                Command::new(&w2v)
+                    .arg("-train")
+                    .arg(&corpus)
+                    .arg("-output")
+                    .arg(&theirs_out)
+                    .args(["-cbow", "0", "-hs", "0", "-binary", "1", "-debug", "0"])
+                    .args(["-size", "100", "-window", "5", "-negative", "5"])
+                    .args(["-sample", "1e-4", "-iter", "5"])
+                    .args(["-min-count", &a.min_count.to_string()])
+                    .args(["-threads", &threads])
+                    .stdout(Stdio::null()),
+            )?;
+            eprintln!("    {:.1} s, {}", t.wall.as_secs_f64(), mb(t.peak_rss));
+            theirs = Some(best(theirs, t));
+        }
+        eprintln!("[{}/{}] embedpos train glove ...", round + 1, a.repeat.max(1));
+        let o = run_measured(
+            Command::new(&ours_bin)
+                .args(["--threads", &threads, "--quiet", "train", "glove"])
+                .arg(&corpus)
+                .arg("-o")
+                .arg(&ours_out)
+                .args(["--dim", &a.dim.to_string()])
+                .args(["--window", &a.window.to_string()])
+                .args(["--x-max", &a.x_max])
+                .args(["--epochs", &a.epochs.to_string()])
+                .args(["--min-count", &a.min_count.to_string()])
+                .args(["--memory", &a.memory])
+                .args(["--seed", &a.seed.to_string()])
+                .arg("--temp-dir")
+                .arg(&temp)
+                .arg("--report")
+                .arg(&report_path),
+        )?;
+        eprintln!("    {:.1} s, {}", o.wall.as_secs_f64(), mb(o.peak_rss));
+        if ours.is_none_or(|b| o.wall < b.wall) {
+            let r: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&report_path)?)?;
+            let f = |k: &str| r.get(k).and_then(|x| x.as_f64()).unwrap_or(f64::NAN);
+            split = (f("counting_s"), f("shuffling_s"), f("training_s"));
+        }
+        ours = Some(best(ours, o));
+    }
+    let Some(ours) = ours else {
+        return Err("no run".into());
+    };
+    let ours_s = score(&python, &ours_out, true)?;
+    let theirs_s = match theirs {
+        Some(_) => Some(score(&python, &theirs_out, true)?),
+        None => None,
+    };
+
+    println!();
+    println!(
+        "{:<28} {:>9} {:>8} {:>9} {:>8} {:>9} {:>8} {:>7} {:>7}",
+        "tool", "count s", "shuf s", "train s", "wall s", "peak RSS", "analogy", "WS353", "SimLex"
+    );
+    println!(
+        "{:<28} {:>9.1} {:>8.1} {:>9.1} {:>8.1} {:>9} {:>8.4} {:>7.4} {:>7.4}",
+        "embedpos glove",
+        split.0,
+        split.1,
+        split.2,
+        ours.wall.as_secs_f64(),
+        mb(ours.peak_rss),
+        ours_s.analogy,
+        ours_s.ws353,
+        ours_s.simlex
+    );
+    if let (Some(t), Some(s)) = (theirs, theirs_s) {
+        println!(
+            "{:<28} {:>9} {:>8} {:>9} {:>8.1} {:>9} {:>8.4} {:>7.4} {:>7.4}",
+            "word2vec C skip-gram",
+            "-",
+            "-",
+            "-",
+            t.wall.as_secs_f64(),
+            mb(t.peak_rss),
+            s.analogy,
+            s.ws353,
+            s.simlex
+        );
+    }
+    let (gw, grss, ga, gws, gsl) = GLOVE_C;
+    println!(
+        "{:<28} {:>9} {:>8} {:>9} {:>8.1} {:>9} {:>8.4} {:>7.4} {:>7.4}",
+        "GloVe C (issue, not run)",
+        "-",
+        "-",
+        "-",
+        gw,
+        format!("{grss:.0} MB"),
+        ga,
+        gws,
+        gsl
+    );
+    println!();
+    let mut checks: Vec<(String, bool)> = Vec::new();
+    if let Some(t) = theirs {
+        let ratio = ours.wall.as_secs_f64() / t.wall.as_secs_f64();
+        println!("wall ratio embedpos glove / word2vec C skip-gram: {ratio:.2} (GloVe C was about 2.2)");
+        checks.push((format!("wall ≤ 1.1 × word2vec C skip-gram ({ratio:.2})"), ratio <= 1.1));
+    }
+    if a.memory == "0.4" {
+        checks.push((
+            format!("peak RSS ≤ 480 MB at --memory 0.4 ({})", mb(ours.peak_rss)),
+            ours.peak_rss <= 480_000_000,
+        ));
+    }
+    checks.push((
+        format!("analogy ≥ 0.099 ({:.4})", ours_s.analogy),
+        ours_s.analogy >= 0.099,
+    ));
+    checks.push((
+        format!("WS353 ≥ 0.385 ({:.4})", ours_s.ws353),
+        ours_s.ws353 >= 0.385,
+    ));
+    for (what, ok) in &checks {
+        println!("  [{}] {what}", if *ok { " ok " } else { "MISS" });
+    }
+    let left = std::fs::read_dir(&temp)?.count();
+    if left > 0 {
+        return Err(format!("{left} temporary files left in {}", temp.display()).into());
+    }
+    Ok(())
+}
