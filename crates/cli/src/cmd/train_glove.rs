@@ -64,6 +64,9 @@ pub struct Args {
     /// Clip each gradient component to ±this (GloVe C 1.2).
     #[arg(long, default_value_t = 100.0)]
     grad_clip: f64,
+    /// Shuffle the entries again before every epoch (GloVe C keeps one order).
+    #[arg(long)]
+    reshuffle: bool,
     /// Vectors to write: word + context (`sum`) or word only.
     #[arg(long, value_enum, default_value = "sum")]
     vectors: VectorsArg,
@@ -125,6 +128,7 @@ pub fn run(a: Args, g: &Global) -> CliResult {
         eta: a.eta,
         epochs: a.epochs,
         grad_clip: a.grad_clip,
+        reshuffle: a.reshuffle,
         output: match a.vectors {
             VectorsArg::Sum => GloveOutput::WordPlusContext,
             VectorsArg::Word => GloveOutput::Word,

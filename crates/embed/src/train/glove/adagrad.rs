@@ -31,11 +31,12 @@
 
 use super::config::{GloveConfig, GloveOutput};
 use super::record::{Entry, RecordReader, RECORD_BYTES};
-use super::shuffle::Shuffled;
+use super::shuffle::{fisher_yates, Shuffled};
 use crate::error::{Error, Result};
 use crate::train::hogwild::Hogwild;
 use crate::train::kernels::{self, Kernels, Task};
 use crate::train::observer::{EpochEnd, Finish, Observer, Progress};
+use crate::train::sampling::splitmix64;
 use embedpos_tokenize::synthetic::SplitMix64;
 use std::fs::File;
 use std::io::{Seek, SeekFrom};
@@ -209,7 +210,7 @@ fn dot8<K: Kernels>(a: &[f32], b: &[f32]) -> f32 {
 
 /// Where one thread's entries are.
 enum Part<'a> {
-    Memory(&'a [Entry]),
+    Memory(&'a mut [Entry]),
     Disk {
         path: &'a Path,
         start: u64,
@@ -233,6 +234,8 @@ struct EpochTask<'a> {
     part: Part<'a>,
     hyper: Hyper,
     shared: &'a EpochShared,
+    /// Reshuffle the thread's entries with this seed before the epoch.
+    reshuffle: Option<u64>,
 }
 
 impl EpochTask<'_> {
@@ -272,10 +275,14 @@ impl Task for EpochTask<'_> {
     type Output = Result<f64>;
 
     #[inline(always)]
-    fn run<K: Kernels>(self) -> Result<f64> {
+    fn run<K: Kernels>(mut self) -> Result<f64> {
         let mut cost = 0f64;
-        match self.part {
+        let part = std::mem::replace(&mut self.part, Part::Memory(&mut []));
+        match part {
             Part::Memory(entries) => {
+                if let Some(seed) = self.reshuffle {
+                    fisher_yates(entries, &mut SplitMix64::new(seed));
+                }
                 for chunk in entries.chunks(BLOCK) {
                     self.block::<K>(chunk, &mut cost)?;
                     if self.shared.stop.load(Ordering::Relaxed) {
@@ -306,6 +313,33 @@ impl Task for EpochTask<'_> {
     }
 }
 
+/// The entries of each thread: equal, contiguous shares of the shuffled
+/// order (threads start equally spaced in it, as in GloVe C).
+fn split(set: &mut Shuffled, threads: usize) -> Vec<Part<'_>> {
+    let n = set.len();
+    let bounds = |t: usize| n * t as u64 / threads as u64;
+    match set {
+        Shuffled::Memory(v) => {
+            let mut rest: &mut [Entry] = v;
+            (0..threads)
+                .map(|t| {
+                    let len = (bounds(t + 1) - bounds(t)) as usize;
+                    let (head, tail) = std::mem::take(&mut rest).split_at_mut(len);
+                    rest = tail;
+                    Part::Memory(head)
+                })
+                .collect()
+        }
+        Shuffled::Disk(run) => (0..threads)
+            .map(|t| Part::Disk {
+                path: run.path(),
+                start: bounds(t),
+                len: bounds(t + 1) - bounds(t),
+            })
+            .collect(),
+    }
+}
+
 /// How training went.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Trained {
@@ -318,7 +352,7 @@ pub(crate) struct Trained {
 
 /// Trains on the shuffled entries; reports to `observer` on this thread.
 pub(crate) fn train(
-    set: &Shuffled,
+    set: &mut Shuffled,
     vocab_len: usize,
     cfg: &GloveConfig,
     observer: &mut dyn Observer,
@@ -364,28 +398,19 @@ pub(crate) fn train(
         };
         let mut stopped = false;
         let result: Result<f64> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads)
-                .map(|t| {
-                    // Threads start equally spaced in the shuffled entries,
-                    // as in GloVe C.
-                    let (a, b) = (
-                        n * t as u64 / threads as u64,
-                        n * (t as u64 + 1) / threads as u64,
-                    );
-                    let part = match set {
-                        Shuffled::Memory(v) => Part::Memory(&v[a as usize..b as usize]),
-                        Shuffled::Disk(run) => Part::Disk {
-                            path: run.path(),
-                            start: a,
-                            len: b - a,
-                        },
-                    };
+            let handles: Vec<_> = split(&mut *set, threads)
+                .into_iter()
+                .enumerate()
+                .map(|(t, part)| {
+                    let reshuffle = (cfg.reshuffle && epoch > 0)
+                        .then(|| splitmix64(cfg.seed ^ ((epoch as u64) << 32 | t as u64)));
                     let task = EpochTask {
                         id: t,
                         params: &params,
                         part,
                         hyper,
                         shared: &shared,
+                        reshuffle,
                     };
                     let shared = &shared;
                     s.spawn(move || {

@@ -240,12 +240,12 @@ impl GloVe {
         let t = Instant::now();
         let params = budget::parameter_bytes(vocab_len, adagrad::stride(cfg.dim));
         let capacity = budget::shuffle_capacity(cfg.memory_bytes(), params);
-        let set = shuffle(&file, capacity, cfg.seed, dir)?;
+        let mut set = shuffle(&file, capacity, cfg.seed, dir)?;
         let shuffling = t.elapsed();
         let entries = file.len();
         let vocab = file.into_header().vocab;
         let in_memory = matches!(set, Shuffled::Memory(_));
-        let (params, trained) = adagrad::train(&set, vocab_len, cfg, observer)?;
+        let (params, trained) = adagrad::train(&mut set, vocab_len, cfg, observer)?;
         drop(set);
         let matrix = params.into_vectors(cfg.output);
         let emb = Embeddings::new(vocab, cfg.dim, matrix)?;

@@ -57,7 +57,7 @@ pub(crate) fn shuffle(
     seed: u64,
     dir: &SpillDir,
 ) -> Result<Shuffled> {
-    let mut rng = SplitMix64::new(seed ^ 0x5EED_0F_5A0F_F1E5);
+    let mut rng = SplitMix64::new(seed ^ 0x5EED_0F5A_0FF1_E5E5);
     let n = file.len();
     let mut entries = file.entries()?;
     if n <= capacity as u64 {
