@@ -45,14 +45,34 @@ fn trains_saves_and_reuses_the_matrix() {
         dir.path().join("report.json"),
     );
     let o = embedpos(&[
-        "--threads", "2", "train", "glove", &corpus, "-o", out.to_str().unwrap(), "--dim", "16",
-        "--window", "5", "--x-max", "10", "--epochs", "5", "--save-cooccur",
-        cooc.to_str().unwrap(), "--report", report.to_str().unwrap(), "--temp-dir",
+        "--threads",
+        "2",
+        "train",
+        "glove",
+        &corpus,
+        "-o",
+        out.to_str().unwrap(),
+        "--dim",
+        "16",
+        "--window",
+        "5",
+        "--x-max",
+        "10",
+        "--epochs",
+        "5",
+        "--save-cooccur",
+        cooc.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+        "--temp-dir",
         tmp.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("iter: 005, cost:") && err.contains("counting"), "{err}");
+    assert!(
+        err.contains("iter: 005, cost:") && err.contains("counting"),
+        "{err}"
+    );
     let emb = Embeddings::load(&out, None).unwrap();
     assert_eq!(emb.dim(), 16);
     let json: serde_json::Value =
@@ -63,9 +83,21 @@ fn trains_saves_and_reuses_the_matrix() {
 
     let out2 = dir.path().join("v2.txt");
     let o = embedpos(&[
-        "-q", "train", "glove", "--cooccur", cooc.to_str().unwrap(), "-o",
-        out2.to_str().unwrap(), "--dim", "8", "--epochs", "2", "--vectors", "word",
-        "--symmetric", "false",
+        "-q",
+        "train",
+        "glove",
+        "--cooccur",
+        cooc.to_str().unwrap(),
+        "-o",
+        out2.to_str().unwrap(),
+        "--dim",
+        "8",
+        "--epochs",
+        "2",
+        "--vectors",
+        "word",
+        "--symmetric",
+        "false",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(Embeddings::load(&out2, None).unwrap().len(), emb.len());
@@ -81,7 +113,10 @@ fn bad_settings_are_named() {
         (vec!["--x-max", "0"], vec!["x_max", "positive"]),
         (vec!["--x-max=-5"], vec!["x_max"]),
         (vec!["--window", "0"], vec!["window 0"]),
-        (vec!["--memory", "0.000001"], vec!["too small", "give at least --memory"]),
+        (
+            vec!["--memory", "0.000001"],
+            vec!["too small", "give at least --memory"],
+        ),
     ] {
         let mut a = vec!["train", "glove", &corpus, "-o", o];
         a.extend(args);
@@ -99,7 +134,12 @@ fn unusable_temporary_folder_is_a_clear_error() {
     std::fs::write(&file, "x").unwrap();
     for temp in [file.clone(), dir.path().join("missing")] {
         let o = embedpos(&[
-            "train", "glove", &corpus, "-o", out.to_str().unwrap(), "--temp-dir",
+            "train",
+            "glove",
+            &corpus,
+            "-o",
+            out.to_str().unwrap(),
+            "--temp-dir",
             temp.to_str().unwrap(),
         ]);
         fails_with(&o, &["--temp-dir"]);
@@ -137,20 +177,38 @@ fn truncated_or_foreign_cooccurrence_file_is_a_clear_error() {
     let cooc = dir.path().join("m.cooc");
     let out = dir.path().join("v.txt");
     let o = embedpos(&[
-        "-q", "train", "glove", &corpus, "-o", out.to_str().unwrap(), "--epochs", "1",
-        "--save-cooccur", cooc.to_str().unwrap(),
+        "-q",
+        "train",
+        "glove",
+        &corpus,
+        "-o",
+        out.to_str().unwrap(),
+        "--epochs",
+        "1",
+        "--save-cooccur",
+        cooc.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     std::fs::remove_file(&out).unwrap();
     let bytes = std::fs::read(&cooc).unwrap();
     std::fs::write(&cooc, &bytes[..bytes.len() * 2 / 3]).unwrap();
     let o = embedpos(&[
-        "train", "glove", "--cooccur", cooc.to_str().unwrap(), "-o", out.to_str().unwrap(),
+        "train",
+        "glove",
+        "--cooccur",
+        cooc.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
     ]);
     fails_with(&o, &["m.cooc", "truncated", "--save-cooccur"]);
     assert!(!out.exists());
     let o = embedpos(&[
-        "train", "glove", "--cooccur", &corpus, "-o", out.to_str().unwrap(),
+        "train",
+        "glove",
+        "--cooccur",
+        &corpus,
+        "-o",
+        out.to_str().unwrap(),
     ]);
     fails_with(&o, &["not an embedpos co-occurrence file"]);
 }

@@ -36,7 +36,10 @@ fn brute_force(
 ) -> BTreeMap<(u32, u32), f64> {
     let mut x = BTreeMap::new();
     for line in text.lines() {
-        let ids: Vec<u32> = line.split_whitespace().filter_map(|t| vocab.id(t)).collect();
+        let ids: Vec<u32> = line
+            .split_whitespace()
+            .filter_map(|t| vocab.id(t))
+            .collect();
         for j in 0..ids.len() {
             for i in j.saturating_sub(window)..j {
                 let w = if weighting { 1.0 / (j - i) as f64 } else { 1.0 };
@@ -129,7 +132,9 @@ proptest! {
 
 fn planted_text(tokens: u64) -> String {
     let mut buf = Vec::new();
-    PlantedCorpus::new(7).write_corpus(&mut buf, tokens).unwrap();
+    PlantedCorpus::new(7)
+        .write_corpus(&mut buf, tokens)
+        .unwrap();
     String::from_utf8(buf).unwrap()
 }
 
@@ -156,19 +161,27 @@ fn spilled_and_in_memory_counting_give_the_same_matrix() {
         memory_gb: min_counting_memory_gb(vocab.len(), 3),
         ..base
     };
-    let a = count_cooccurrences(&mut reader(&text), &Tokenizer::default(), &vocab, &in_memory)
-        .unwrap();
+    let a = count_cooccurrences(
+        &mut reader(&text),
+        &Tokenizer::default(),
+        &vocab,
+        &in_memory,
+    )
+    .unwrap();
     assert_eq!(a.stats().runs_written, 0);
     assert_eq!(a.stats().dense_pairs, a.stats().pairs);
-    let b = count_cooccurrences(&mut reader(&text), &Tokenizer::default(), &vocab, &spilled)
-        .unwrap();
+    let b =
+        count_cooccurrences(&mut reader(&text), &Tokenizer::default(), &vocab, &spilled).unwrap();
     let s = b.stats();
     eprintln!(
         "spilled: {} pairs, {} dense, {} runs written ({} bytes), {} records per run",
         s.pairs, s.dense_pairs, s.runs_written, s.spilled_bytes, s.run_records
     );
     assert_eq!(s.pairs, a.stats().pairs);
-    assert!(s.runs_written > 3 * 16, "too few runs to exercise merging: {s:?}");
+    assert!(
+        s.runs_written > 3 * 16,
+        "too few runs to exercise merging: {s:?}"
+    );
     let (ea, eb) = (a.to_vec().unwrap(), b.to_vec().unwrap());
     assert_eq!(ea.len(), eb.len());
     for (x, y) in ea.iter().zip(&eb) {
