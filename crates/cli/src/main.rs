@@ -6,6 +6,7 @@
 
 mod cmd;
 mod progress;
+mod train_progress;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -25,7 +26,11 @@ pub struct Global {
 }
 
 #[derive(Debug, Parser)]
-#[command(name = "embedpos", version, about = "Static word vectors, positional encodings and transformer inputs")]
+#[command(
+    name = "embedpos",
+    version,
+    about = "Static word vectors, positional encodings and transformer inputs"
+)]
 struct Cli {
     #[command(flatten)]
     global: Global,
@@ -51,6 +56,8 @@ enum Command {
     Analogy(cmd::analogy::Args),
     /// Evaluate word vectors on analogy questions or word-pair similarities.
     Eval(cmd::eval::Args),
+    /// Learn word vectors from a corpus (word2vec skip-gram/CBOW).
+    Train(cmd::train::Args),
     /// Convert word vectors between formats (word2vec text/binary, GloVe, .epv, .npy, safetensors).
     Convert(cmd::convert::Args),
 }
@@ -63,7 +70,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
         // Ignored when a pool already exists; none does at this point.
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global();
     }
     let result = match cli.command {
         Command::Tokenize(a) => cmd::tokenize::run(a, &cli.global),
@@ -75,6 +84,7 @@ fn main() -> ExitCode {
         Command::Analogy(a) => cmd::analogy::run(a, &cli.global),
         Command::Eval(a) => cmd::eval::run(a, &cli.global),
         Command::Convert(a) => cmd::convert::run(a, &cli.global),
+        Command::Train(a) => cmd::train::run(a, &cli.global),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

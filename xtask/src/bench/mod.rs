@@ -1,6 +1,8 @@
 //! `cargo xtask bench`: ours and the reference tools in one run, with ratios.
 
+mod glove;
 mod vocab;
+mod word2vec;
 
 use crate::util::Result;
 use std::path::PathBuf;
@@ -30,10 +32,16 @@ pub struct Common {
 enum Which {
     /// Vocabulary counting vs `word2vec -save-vocab`, plus pre-tokenizer MB/s.
     Vocab(Common),
+    /// GloVe (counting + training) vs word2vec C skip-gram as the yardstick: time split, memory, accuracy.
+    Glove(glove::Args),
+    /// word2vec training (skip-gram and CBOW) vs word2vec C: speed, memory, accuracy.
+    Word2vec(word2vec::Args),
 }
 
 pub fn run(args: Args) -> Result {
     match args.which {
         Which::Vocab(c) => vocab::run(c),
+        Which::Glove(a) => glove::run(a),
+        Which::Word2vec(a) => word2vec::run(a),
     }
 }

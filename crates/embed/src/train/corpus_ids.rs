@@ -30,6 +30,9 @@ pub(crate) struct IdFile {
     len: u64,
     /// Word ids in the file (the words of one epoch).
     words: u64,
+    /// For each word id, the rank of its first appearance among the
+    /// vocabulary's words (`u32::MAX` if it never appeared).
+    first_seen: Vec<u32>,
 }
 
 impl IdFile {
@@ -54,11 +57,19 @@ impl IdFile {
         let mut scratch = Scratch::default();
         let mut line = String::new();
         let (mut len, mut words) = (0u64, 0u64);
+        let mut first_seen = vec![u32::MAX; vocab.len()];
+        let mut seen = 0u32;
         while reader.read_line(&mut line)? {
             let before = ids.len();
             tokenizer.for_each_token(&line, &mut scratch, |t| {
                 if let Some(id) = vocab.id(t) {
                     ids.push(id);
+                    if let Some(f) = first_seen.get_mut(id as usize) {
+                        if *f == u32::MAX {
+                            *f = seen;
+                            seen += 1;
+                        }
+                    }
                 }
             });
             line.clear();
@@ -75,12 +86,23 @@ impl IdFile {
         len += ids.len() as u64;
         write_ids(&mut out, &ids, &mut bytes).map_err(io_err)?;
         out.flush().map_err(io_err)?;
-        Ok(IdFile { path, len, words })
+        Ok(IdFile {
+            path,
+            len,
+            words,
+            first_seen,
+        })
     }
 
     /// Word ids in the file (line ends not counted).
     pub(crate) fn words(&self) -> u64 {
         self.words
+    }
+
+    /// Rank of each word's first appearance in the corpus (see
+    /// [`word2vec_order`]).
+    pub(crate) fn first_seen(&self) -> &[u32] {
+        &self.first_seen
     }
 
     /// The temporary file's path.
@@ -117,6 +139,26 @@ impl IdFile {
         starts.push(self.len);
         Ok(starts.windows(2).map(|w| w[0]..w[1]).collect())
     }
+}
+
+/// word2vec C's vocabulary order: count descending, ties in order of first
+/// appearance in the corpus (C's hash table is filled in reading order and
+/// `SortVocab` sorts it with glibc's stable merge sort). Returns the old id
+/// of each new id.
+///
+/// The order matters to users: evaluations restricted to the first N words
+/// (`restrict_vocab`) and the Huffman tree's tie-breaking see the same words
+/// as with word2vec C.
+pub(crate) fn word2vec_order(counts: &[u64], first_seen: &[u32]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..counts.len() as u32).collect();
+    order.sort_by_key(|&i| {
+        (
+            std::cmp::Reverse(counts[i as usize]),
+            first_seen.get(i as usize).copied().unwrap_or(u32::MAX),
+            i,
+        )
+    });
+    order
 }
 
 fn write_ids(out: &mut impl Write, ids: &[u32], bytes: &mut Vec<u8>) -> std::io::Result<()> {
@@ -241,6 +283,11 @@ mod tests {
         let (f, _, _d) = encode_text("a b zz c\n\nzz\nb  a\n");
         assert_eq!(f.words(), 5);
         assert_eq!(read_all(&f, 0..f.len), [0, 1, 2, EOL, 1, 0, EOL]);
+        assert_eq!(f.first_seen(), [0, 1, 2]);
+        let (g, _, _d2) = encode_text("c b\na\n");
+        assert_eq!(g.first_seen(), [2, 1, 0]);
+        // Counts 5, 3, 3, 3 (ids 0..4) first seen in order 3, 2, 0, 1.
+        assert_eq!(word2vec_order(&[5, 3, 3, 3], &[3, 2, 0, 1]), [0, 2, 3, 1]);
     }
 
     #[test]

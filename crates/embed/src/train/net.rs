@@ -30,7 +30,9 @@ impl Net {
     /// word2vec C's `InitNet`: `syn0` uniform in `[−0.5/dim, 0.5/dim)` from
     /// the generator started at `seed` (C's `next_random = 1`, taking the
     /// low 16 bits as C does), the output vectors zero.
-    pub(crate) fn new(cfg: &Word2VecConfig, counts: &[u64]) -> Self {
+    /// `line_ends` is the number of corpus lines, word2vec's `</s>` count,
+    /// which shapes its noise distribution (see [`NegativeSampler`]).
+    pub(crate) fn new(cfg: &Word2VecConfig, counts: &[u64], line_ends: u64) -> Self {
         let (v, dim) = (counts.len(), cfg.dim);
         let mut rng = Lcg(cfg.seed);
         let mut syn0 = Vec::with_capacity(v * dim);
@@ -39,11 +41,15 @@ impl Net {
             syn0.push(((r & 0xFFFF) as f32 / 65536.0 - 0.5) / dim as f32);
         }
         let (out_rows, negatives, huffman) = match cfg.loss {
-            Loss::NegativeSampling => (v, NegativeSampler::new(counts, 0.75), Huffman::default()),
+            Loss::NegativeSampling => (
+                v,
+                NegativeSampler::new(counts, 0.75, line_ends),
+                Huffman::default(),
+            ),
             // v − 1 inner nodes (at least one row so that indexing is uniform).
             Loss::HierarchicalSoftmax => (
                 v.saturating_sub(1).max(1),
-                NegativeSampler::new(&[], 0.75),
+                NegativeSampler::new(&[], 0.75, 0),
                 Huffman::new(counts),
             ),
         };

@@ -40,24 +40,39 @@ pub(crate) fn splitmix64(mut x: u64) -> u64 {
 /// 8 bytes per word and one memory access per draw: a 48-bit random number
 /// `u` picks the column `⌊u·n⌋` and its fractional part decides between the
 /// column's word and its alias.
+///
+/// word2vec C counts every line end as the word `</s>` (id 0), which enters
+/// the noise distribution with its count like any word; when the table
+/// yields `</s>`, C draws a uniformly random word instead
+/// (`target = next_random % (vocab_size − 1) + 1`). With `line_ends > 0`
+/// this sampler reproduces that mixture exactly: a pseudo-word with count
+/// `line_ends` whose draws become uniform over the vocabulary.
 #[derive(Debug, Clone)]
 pub(crate) struct NegativeSampler {
     /// Per column: (threshold on the fraction scaled to 2^32, alias word).
     columns: Vec<(u32, u32)>,
+    /// Number of real words; column `words` (if any) is `</s>`.
+    words: u32,
 }
 
 impl NegativeSampler {
-    /// Builds the table for `counts` raised to `power` (0.75 in word2vec).
+    /// Builds the table for `counts` raised to `power` (0.75 in word2vec),
+    /// plus `line_ends` occurrences of word2vec's `</s>` (0 for none).
     /// Words with count 0 are never drawn unless all counts are 0, in which
     /// case the distribution is uniform.
-    pub(crate) fn new(counts: &[u64], power: f64) -> Self {
-        let n = counts.len();
-        if n == 0 {
+    pub(crate) fn new(counts: &[u64], power: f64, line_ends: u64) -> Self {
+        let words = counts.len() as u32;
+        if counts.is_empty() {
             return NegativeSampler {
                 columns: Vec::new(),
+                words,
             };
         }
         let mut w: Vec<f64> = counts.iter().map(|&c| (c as f64).powf(power)).collect();
+        if line_ends > 0 {
+            w.push((line_ends as f64).powf(power));
+        }
+        let n = w.len();
         let sum: f64 = w.iter().sum();
         if !(sum > 0.0 && sum.is_finite()) {
             w.iter_mut().for_each(|x| *x = 1.0);
@@ -89,7 +104,7 @@ impl NegativeSampler {
         for i in small.into_iter().chain(large) {
             columns[i] = (u32::MAX, i as u32);
         }
-        NegativeSampler { columns }
+        NegativeSampler { columns, words }
     }
 
     /// The word for the random number `r` (the high 48 bits are used).
@@ -99,7 +114,7 @@ impl NegativeSampler {
         let x = (r >> 16) as u128 * n;
         let col = (x >> 48) as usize;
         let frac = ((x >> 16) & 0xFFFF_FFFF) as u32;
-        match self.columns.get(col) {
+        let w = match self.columns.get(col) {
             Some(&(t, alias)) => {
                 if frac < t || t == u32::MAX {
                     col as u32
@@ -108,6 +123,12 @@ impl NegativeSampler {
                 }
             }
             None => 0,
+        };
+        if w >= self.words && self.words > 0 {
+            // `</s>`: a uniformly random word, as word2vec C.
+            (r % self.words as u64) as u32
+        } else {
+            w
         }
     }
 
@@ -136,9 +157,11 @@ pub(crate) struct Subsampler {
 }
 
 impl Subsampler {
-    /// Keep probabilities for `counts` with threshold `sample` (0: keep all).
-    pub(crate) fn new(counts: &[u64], sample: f64) -> Self {
-        let total: u64 = counts.iter().sum();
+    /// Keep probabilities for `counts` with threshold `sample` (0: keep
+    /// all). `T` counts `line_ends` too: word2vec C's `train_words` includes
+    /// one `</s>` per line.
+    pub(crate) fn new(counts: &[u64], sample: f64, line_ends: u64) -> Self {
+        let total: u64 = counts.iter().sum::<u64>() + line_ends;
         let st = sample * total as f64;
         let ran = counts
             .iter()
@@ -195,7 +218,7 @@ mod tests {
     #[test]
     fn alias_table_reproduces_the_unigram_power_distribution() {
         let counts = [1000u64, 300, 50, 7, 1, 0, 120];
-        let s = NegativeSampler::new(&counts, 0.75);
+        let s = NegativeSampler::new(&counts, 0.75, 0);
         assert_eq!(s.len(), counts.len());
         let z: f64 = counts.iter().map(|&c| (c as f64).powf(0.75)).sum();
         let mut hits = [0u64; 7];
@@ -215,11 +238,27 @@ mod tests {
     }
 
     #[test]
+    fn line_ends_become_uniform_draws_as_in_word2vec() {
+        // Words 1000, 10 and </s> 1000: p(</s>) = 1000^.75 / (2·1000^.75 + 10^.75),
+        // spread uniformly over the two words.
+        let s = NegativeSampler::new(&[1000, 10], 0.75, 1000);
+        let (a, b) = (1000f64.powf(0.75), 10f64.powf(0.75));
+        let z = 2.0 * a + b;
+        let want1 = (b + a / 2.0) / z;
+        let mut rng = Lcg(3);
+        let draws = 1_000_000;
+        let ones = (0..draws).filter(|_| s.sample(rng.next()) == 1).count();
+        let got = ones as f64 / draws as f64;
+        assert!((got - want1).abs() < 0.003, "{got} vs {want1}");
+        assert!((0..1000).all(|_| s.sample(rng.next()) < 2));
+    }
+
+    #[test]
     fn degenerate_tables() {
-        assert_eq!(NegativeSampler::new(&[], 0.75).sample(123), 0);
-        let one = NegativeSampler::new(&[5], 0.75);
+        assert_eq!(NegativeSampler::new(&[], 0.75, 0).sample(123), 0);
+        let one = NegativeSampler::new(&[5], 0.75, 0);
         assert!((0..100u64).all(|i| one.sample(i.wrapping_mul(0x9E37_79B9_7F4A_7C15)) == 0));
-        let zeros = NegativeSampler::new(&[0, 0], 0.75);
+        let zeros = NegativeSampler::new(&[0, 0], 0.75, 0);
         let mut rng = Lcg(7);
         let ones = (0..10_000)
             .filter(|_| zeros.sample(rng.next()) == 1)
@@ -231,7 +270,7 @@ mod tests {
     fn subsampling_follows_word2vec_formula() {
         // T = 1_000_000, sample 1e-3 -> t·T = 1000.
         let counts = [500_000u64, 100_000, 400_000];
-        let s = Subsampler::new(&counts, 1e-3);
+        let s = Subsampler::new(&counts, 1e-3, 0);
         for (i, &f) in counts.iter().enumerate() {
             let f = f as f64;
             let want = ((f / 1000.0).sqrt() + 1.0) * 1000.0 / f;
@@ -244,10 +283,10 @@ mod tests {
                 "word {i}: kept {got}, formula {want}"
             );
         }
-        let rare = Subsampler::new(&[1_000_000, 3], 1e-3);
+        let rare = Subsampler::new(&[1_000_000, 3], 1e-3, 0);
         assert!(rare.enabled());
         let mut rng = Lcg(5);
         assert!((0..1000).all(|_| rare.keep(1, rng.next())));
-        assert!(!Subsampler::new(&[1_000_000, 3], 0.0).enabled());
+        assert!(!Subsampler::new(&[1_000_000, 3], 0.0, 0).enabled());
     }
 }

@@ -2,7 +2,7 @@
 //! the [`Embeddings`].
 
 use super::config::Word2VecConfig;
-use super::corpus_ids::IdFile;
+use super::corpus_ids::{word2vec_order, IdFile};
 use super::kernels;
 use super::net::Net;
 use super::observer::{EpochEnd, Finish, Observer, Progress, Tally, VocabReport};
@@ -28,6 +28,12 @@ const REPORT_INTERVAL: Duration = Duration::from_millis(100);
 /// file once per epoch. Memory holds the vocabulary, the two `vocab × dim`
 /// matrices, 8 bytes per word of sampling tables and small per-thread
 /// buffers; it does not grow with the corpus.
+///
+/// The vocabulary of the result is in word2vec C's order: count
+/// descending, ties in order of first appearance (without C's `</s>`).
+/// Line ends play the part of word2vec's `</s>` where it matters to
+/// training: they end sentences, count in the total `T` of subsampling, and
+/// enter the noise distribution (whose `</s>` draws become uniform words).
 ///
 /// ```
 /// use embedpos_embed::train::{Model, Word2Vec, Word2VecConfig};
@@ -128,13 +134,24 @@ impl Word2Vec {
         let mut reader = CorpusReader::open(&paths)?;
         let ids = IdFile::encode(&mut reader, &cfg.tokenizer, &vocab, &dir)?;
         drop(spool);
+        // Re-order ties as word2vec C does; the file keeps the counting
+        // order and the threads translate ids as they read.
+        let order = word2vec_order(vocab.counts(), ids.first_seen());
+        let mut remap = vec![0u32; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            remap[old as usize] = new as u32;
+        }
+        let vocab = Vocab::from_ordered(
+            order.iter().map(|&o| vocab.token(o).to_string()).collect(),
+            order.iter().map(|&o| vocab.count(o)).collect(),
+        )?;
         observer.on_vocab(&VocabReport {
             tokens: stats.tokens,
             distinct: stats.distinct,
             vocab: vocab.len() as u64,
             train_words: ids.words(),
         });
-        let matrix = train_ids(cfg, &vocab, &ids, observer)?;
+        let matrix = train_ids(cfg, &vocab, &ids, &remap, stats.read.lines, observer)?;
         Embeddings::new(vocab, cfg.dim, matrix)
     }
 }
@@ -154,11 +171,13 @@ fn train_ids(
     cfg: &Word2VecConfig,
     vocab: &Vocab,
     ids: &IdFile,
+    remap: &[u32],
+    line_ends: u64,
     observer: &mut dyn Observer,
 ) -> Result<Vec<f32>> {
     let counts = vocab.counts();
-    let net = Net::new(cfg, counts);
-    let subsampler = Subsampler::new(counts, cfg.sample);
+    let net = Net::new(cfg, counts, line_ends);
+    let subsampler = Subsampler::new(counts, cfg.sample, line_ends);
     let words = ids.words();
     let schedule = LinearDecay::new(cfg.start_alpha(), cfg.min_alpha, cfg.epochs, words);
     let chunks = ids.chunks(cfg.threads)?;
@@ -182,7 +201,7 @@ fn train_ids(
                     epochs: cfg.epochs,
                     max_sentence_len: cfg.max_sentence_len,
                     seed: splitmix64(cfg.seed.wrapping_add(t as u64 + 1)),
-                    vocab_len: vocab.len() as u32,
+                    remap,
                 };
                 s.spawn(move || kernels::dispatch(worker))
             })

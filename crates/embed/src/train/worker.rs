@@ -81,7 +81,8 @@ pub(crate) struct Worker<'a> {
     pub epochs: usize,
     pub max_sentence_len: usize,
     pub seed: u64,
-    pub vocab_len: u32,
+    /// The id of each word of the file in the training vocabulary.
+    pub remap: &'a [u32],
 }
 
 /// Marks the slot done even when the thread fails or panics.
@@ -126,18 +127,18 @@ impl Task for Worker<'_> {
                     if w == EOL {
                         break;
                     }
-                    if w >= self.vocab_len {
+                    let Some(&w) = self.remap.get(w as usize) else {
                         return Err(Error::io(
                             self.ids,
                             std::io::Error::new(
                                 std::io::ErrorKind::InvalidData,
                                 format!(
                                     "temporary id file holds id {w} but the vocabulary has {} words; was it changed while training?",
-                                    self.vocab_len
+                                    self.remap.len()
                                 ),
                             ),
                         ));
-                    }
+                    };
                     pending += 1;
                     words += 1;
                     if self.subsampler.enabled() && !self.subsampler.keep(w, st.rng.next()) {
