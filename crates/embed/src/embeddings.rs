@@ -2,7 +2,9 @@
 
 use crate::error::{Error, Result};
 use crate::io::mapped::MappedMatrix;
+use crate::subwords::Subwords;
 use embedpos_tokenize::Vocab;
+use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 
 /// Word vectors: a [`Vocab`] and a row-major `len() × dim()` matrix of `f32`,
@@ -31,6 +33,8 @@ pub struct Embeddings {
     dim: usize,
     storage: Storage,
     normalized: OnceLock<Vec<f32>>,
+    /// fastText n-gram rows for words outside the vocabulary.
+    subwords: Option<Arc<Subwords>>,
 }
 
 /// Where the matrix lives: owned memory, or a read-only memory map of a
@@ -60,6 +64,7 @@ impl Embeddings {
             dim,
             storage: Storage::Owned(matrix),
             normalized: OnceLock::new(),
+            subwords: None,
         }
     }
 
@@ -71,7 +76,52 @@ impl Embeddings {
             dim,
             storage: Storage::Mapped(Arc::new(map)),
             normalized: OnceLock::new(),
+            subwords: None,
         }
+    }
+
+    /// Attaches fastText subword rows, so that [`word_vector`](Self::word_vector)
+    /// answers for any string. The matrix keeps the composed vectors of the
+    /// in-vocabulary words. Errors when the dimensions differ.
+    pub fn with_subwords(mut self, subwords: Subwords) -> Result<Self> {
+        if subwords.dim() != self.dim {
+            return Err(Error::InvalidArgument(format!(
+                "subword rows have dimension {} but the word vectors {}",
+                subwords.dim(),
+                self.dim
+            )));
+        }
+        self.subwords = Some(Arc::new(subwords));
+        Ok(self)
+    }
+
+    /// The subword rows, when the vectors come from a fastText-style model.
+    pub fn subwords(&self) -> Option<&Subwords> {
+        self.subwords.as_deref()
+    }
+
+    /// Drops the subword rows (keeping the in-vocabulary vectors).
+    pub fn without_subwords(mut self) -> Self {
+        self.subwords = None;
+        self
+    }
+
+    /// The vector of any string: the stored row of an in-vocabulary word;
+    /// for other words, the mean of their n-gram rows when the embeddings
+    /// carry [`Subwords`] (as fastText's `print-word-vectors`). Errors with
+    /// [`Error::NotInVocab`] for an unknown word when there are no subwords,
+    /// or when the word has no n-gram at all.
+    pub fn word_vector(&self, word: &str) -> Result<Cow<'_, [f32]>> {
+        if let Some(v) = self.vector(word) {
+            return Ok(Cow::Borrowed(v));
+        }
+        if let Some(sub) = &self.subwords {
+            let mut out = vec![0.0; self.dim];
+            if sub.compose(word, None, &mut out) {
+                return Ok(Cow::Owned(out));
+            }
+        }
+        Err(self.not_in_vocab(word))
     }
 
     /// The vocabulary: ids, words and counts (synthetic for formats that
@@ -206,6 +256,18 @@ impl PartialEq for Embeddings {
                 .iter()
                 .zip(other.matrix())
                 .all(|(a, b)| a.to_bits() == b.to_bits())
+            && match (self.subwords(), other.subwords()) {
+                (None, None) => true,
+                (Some(a), Some(b)) => {
+                    a.config() == b.config()
+                        && a.matrix().len() == b.matrix().len()
+                        && a.matrix()
+                            .iter()
+                            .zip(b.matrix())
+                            .all(|(x, y)| x.to_bits() == y.to_bits())
+                }
+                _ => false,
+            }
     }
 }
 

@@ -28,8 +28,10 @@
 mod embeddings;
 mod error;
 pub mod eval;
+pub mod fasttext;
 pub mod io;
 pub mod query;
+mod subwords;
 pub mod train;
 
 pub use embeddings::Embeddings;
@@ -37,3 +39,4 @@ pub use error::{Error, Result};
 pub use eval::{AnalogyConfig, AnalogyReport, PairsConfig, PairsReport};
 pub use io::Format;
 pub use query::{AnalogyMethod, Neighbor};
+pub use subwords::Subwords;
