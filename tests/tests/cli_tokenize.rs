@@ -145,4 +145,17 @@ fn demo_runs() {
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8(o.stdout).unwrap();
     assert!(out.contains("vocabulary"), "{out}");
+    // Trains word2vec on the planted corpus and scores the planted analogies.
+    let acc: f64 = out
+        .lines()
+        .find_map(|l| l.split("planted analogies (3CosAdd): ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|x| x.parse().ok())
+        .unwrap_or_else(|| panic!("no planted-analogy accuracy in:\n{out}"));
+    assert!(acc >= 0.9, "planted-analogy accuracy {acc}:\n{out}");
+    assert!(out.contains("nearest neighbours"), "{out}");
+    assert!(
+        out.contains("transformer input") && out.contains("attention entropy"),
+        "{out}"
+    );
 }
