@@ -132,11 +132,16 @@ pub(crate) fn atomic_write(
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".embedpos-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .map_err(io)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".embedpos-").suffix(".tmp");
+    // A temporary file is private (0600) by default; the output should get
+    // the permissions any new file gets (0666 less the umask).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(&dir).map_err(io)?;
     {
         let mut w = BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
         body(&mut w).map_err(io)?;
@@ -150,6 +155,31 @@ pub(crate) fn atomic_write(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn output_gets_ordinary_file_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.bin");
+        atomic_write(&path, |w| w.write_all(b"x")).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        // 0666 less the umask: at least readable by the group/others unless
+        // the umask forbids it, never the 0600 of a private temporary file
+        // when the umask is the usual 022 or 002.
+        let umask = {
+            // The mode a plain new file gets (0666 less the umask).
+            let probe = dir.path().join("probe");
+            std::fs::File::create(&probe).unwrap();
+            std::fs::metadata(&probe).unwrap().permissions().mode() & 0o777
+        };
+        assert_eq!(
+            mode, umask,
+            "atomic output {mode:o} vs a plain new file {umask:o}"
+        );
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 2, "no temporary file is left behind");
+    }
 
     #[test]
     fn npy_header_is_aligned_and_well_formed() {
