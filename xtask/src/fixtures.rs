@@ -9,6 +9,9 @@
 //! * `fasttext/small.bin`, `small.ftz`, `small-vectors.txt`: tiny fastText
 //!   models and the vectors `fasttext print-word-vectors` prints for them
 //!   (scripts/fasttext_model.py, with the `fasttext` command when installed).
+//! * `crates/posenc/tests/fixtures/*.json`: f64 reference values of the
+//!   positional encodings, from crates/posenc/tests/fixtures/make_fixtures.py
+//!   (pure Python, needs only `python3`).
 
 use crate::util::{workspace_root, Result};
 use embedpos_tokenize::synthetic::{PlantedCorpus, DEFAULT_SEED, DEFAULT_TOKENS};
@@ -57,7 +60,28 @@ pub fn run(args: Args) -> Result {
     }
     fasttext_buckets(&dir.join("fasttext/ngram_buckets.json"))?;
     fasttext_models(&dir.join("planted/corpus.txt"), &dir.join("fasttext"))?;
+    posenc_references()?;
     Ok(())
+}
+
+/// The positional-encoding reference values (pure Python, f64).
+fn posenc_references() -> Result {
+    let script = workspace_root().join("crates/posenc/tests/fixtures/make_fixtures.py");
+    let py = std::env::var_os("EMBEDPOS_PYTHON").unwrap_or_else(|| "python3".into());
+    match Command::new(&py).arg(&script).status() {
+        Ok(st) if st.success() => {
+            eprintln!("wrote the posenc references next to {}", script.display());
+            Ok(())
+        }
+        Ok(st) => Err(format!("{} failed ({st})", script.display()).into()),
+        Err(e) => {
+            eprintln!(
+                "notice: cannot run {} ({e}); the committed posenc references are kept",
+                py.to_string_lossy()
+            );
+            Ok(())
+        }
+    }
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result {

@@ -1,0 +1,238 @@
+//! `embedpos posenc table|analyze|plot` end to end: values against the
+//! formulas computed here in f64, the JSON report, real PNGs, and bad input.
+
+use embedpos_tests::embedpos;
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Reads a CSV written by `posenc table`: header, then rows whose leading
+/// index columns are dropped (`lead` of them).
+fn read_csv(path: &std::path::Path, lead: usize) -> Vec<Vec<f64>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|l| {
+            l.split(',')
+                .skip(lead)
+                .map(|x| x.parse::<f64>().unwrap())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn sinusoidal_table_matches_the_formula_in_both_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("pe.csv");
+    let (d, n, offset) = (10usize, 50usize, 1000usize);
+    let o = embedpos(&[
+        "--quiet",
+        "posenc",
+        "table",
+        "--kind",
+        "sinusoidal",
+        "--dim",
+        &d.to_string(),
+        "-n",
+        &n.to_string(),
+        "--offset",
+        &offset.to_string(),
+        "-o",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = read_csv(&csv, 1);
+    assert_eq!(rows.len(), n);
+    for (p, row) in rows.iter().enumerate() {
+        assert_eq!(row.len(), d);
+        for i in 0..d / 2 {
+            let angle = (p + offset) as f64 / 10000f64.powf(2.0 * i as f64 / d as f64);
+            // f32 output of an f64-accurate angle: within f32 rounding.
+            assert!(
+                (row[2 * i] - angle.sin()).abs() < 1e-6,
+                "p {p} col {}",
+                2 * i
+            );
+            assert!(
+                (row[2 * i + 1] - angle.cos()).abs() < 1e-6,
+                "p {p} col {}",
+                2 * i + 1
+            );
+        }
+    }
+    // The .npy of the same table: a valid header with the shape, then f32 LE.
+    let npy = dir.path().join("pe.npy");
+    let o = embedpos(&[
+        "--quiet",
+        "posenc",
+        "table",
+        "--kind",
+        "sinusoidal",
+        "--dim",
+        &d.to_string(),
+        "-n",
+        &n.to_string(),
+        "--offset",
+        &offset.to_string(),
+        "-o",
+        npy.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bytes = std::fs::read(&npy).unwrap();
+    assert_eq!(&bytes[..6], b"\x93NUMPY");
+    let hlen = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+    let header = String::from_utf8_lossy(&bytes[10..10 + hlen]);
+    assert!(header.contains(&format!("'shape': ({n}, {d})")), "{header}");
+    let values: Vec<f32> = bytes[10 + hlen..]
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    let flat: Vec<f64> = rows.into_iter().flatten().collect();
+    assert_eq!(values.len(), flat.len());
+    for (a, b) in values.iter().zip(&flat) {
+        assert!((*a as f64 - b).abs() < 1e-7);
+    }
+}
+
+#[test]
+fn alibi_bias_follows_the_slope_rule_for_three_heads() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("alibi.csv");
+    let o = embedpos(&[
+        "--quiet",
+        "posenc",
+        "table",
+        "--kind",
+        "alibi",
+        "--heads",
+        "3",
+        "-n",
+        "5",
+        "-o",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Three heads: the two slopes of 2 heads (2^-4, 2^-8), then every other
+    // slope of 4 heads (2^-2).
+    let slopes = [2f64.powi(-4), 2f64.powi(-8), 2f64.powi(-2)];
+    let rows = read_csv(&csv, 2);
+    assert_eq!(rows.len(), 3 * 5);
+    for (h, slope) in slopes.iter().enumerate() {
+        for i in 0..5 {
+            for j in 0..5 {
+                let want = -slope * (i as f64 - j as f64).abs();
+                assert!(
+                    (rows[h * 5 + i][j] - want).abs() < 1e-9,
+                    "head {h} ({i},{j})"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn analyze_reports_json_and_plot_writes_pngs() {
+    let o = embedpos(&[
+        "--quiet", "posenc", "analyze", "--kind", "rope", "--dim", "32", "-n", "256", "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let wl = v["wavelengths"]["wavelengths"]
+        .as_array()
+        .expect("wavelengths");
+    assert_eq!(wl.len(), 16, "one wavelength per rotated pair");
+    // RoPE: <R(m)q, R(n)k> depends on m - n only, to f32 rounding.
+    let dev = v["relative"]["max_deviation_f32"]
+        .as_f64()
+        .expect("deviation");
+    assert!(dev < 1e-4, "relative-offset deviation {dev}");
+    assert!(!v["findings"].as_array().expect("findings").is_empty());
+
+    let dir = tempfile::tempdir().unwrap();
+    let plots = dir.path().join("plots");
+    let o = embedpos(&[
+        "--quiet",
+        "posenc",
+        "plot",
+        "--kind",
+        "rope",
+        "--dim",
+        "32",
+        "-n",
+        "64",
+        "--scaling",
+        "yarn",
+        "--factor",
+        "4",
+        "-o",
+        plots.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pngs: Vec<_> = std::fs::read_dir(&plots)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(pngs.len() >= 3, "{pngs:?}");
+    for p in pngs {
+        let bytes = std::fs::read(&p).unwrap();
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{}", p.display());
+    }
+}
+
+#[test]
+fn bad_posenc_arguments_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.npy");
+    let out = out.to_str().unwrap();
+    let txt = dir.path().join("x.txt");
+    for (args, want) in [
+        (
+            vec![
+                "posenc",
+                "table",
+                "--kind",
+                "sinusoidal",
+                "--dim",
+                "0",
+                "-o",
+                out,
+            ],
+            "dim",
+        ),
+        (
+            vec![
+                "posenc",
+                "table",
+                "--kind",
+                "rope",
+                "--scaling",
+                "yarn",
+                "-o",
+                out,
+            ],
+            "--factor",
+        ),
+        (
+            vec![
+                "posenc",
+                "table",
+                "--kind",
+                "sinusoidal",
+                "-o",
+                txt.to_str().unwrap(),
+            ],
+            ".npy or .csv",
+        ),
+        (vec!["posenc", "table", "--kind", "nope", "-o", out], "nope"),
+    ] {
+        let o = embedpos(&args);
+        assert!(!o.status.success(), "{args:?} succeeded");
+        let e = stderr(&o);
+        assert!(e.contains(want), "{args:?}: expected {want:?} in {e}");
+        assert!(!e.contains("panicked"), "{args:?}: {e}");
+    }
+    assert!(!std::path::Path::new(out).exists());
+    assert!(!txt.exists());
+}
