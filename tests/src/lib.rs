@@ -11,6 +11,28 @@ pub fn fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
+/// The planted-relation fixture corpus (about 1 M tokens).
+pub fn planted_corpus() -> PathBuf {
+    fixture("planted/corpus.txt")
+}
+
+/// Accuracy of `emb` on the planted analogies (3CosAdd, gensim's rules),
+/// with the per-section scores on stderr. Every planted word must be in the
+/// vocabulary.
+pub fn planted_accuracy(emb: &embedpos_embed::Embeddings) -> f64 {
+    let report = emb
+        .evaluate_analogies(
+            fixture("planted/analogies.txt"),
+            &embedpos_embed::AnalogyConfig::default(),
+        )
+        .unwrap_or_else(|e| panic!("planted analogies: {e}"));
+    assert_eq!(report.oov, 0, "every planted word is in the vocabulary");
+    for s in &report.sections {
+        eprintln!("  {:<24} {:.3} ({})", s.name, s.accuracy(), s.total());
+    }
+    report.accuracy
+}
+
 /// The `embedpos` binary of the same profile as the running test.
 ///
 /// `cargo test --workspace` builds it with the tests; it sits two folders up

@@ -10,13 +10,7 @@
 
 use embedpos_embed::train::glove::{GloVe, GloveConfig, GloveOutput};
 use embedpos_embed::train::LossRecorder;
-use embedpos_embed::{AnalogyConfig, Embeddings};
-use embedpos_tests::fixture;
-use std::path::PathBuf;
-
-fn corpus() -> PathBuf {
-    fixture("planted/corpus.txt")
-}
+use embedpos_tests::{planted_accuracy, planted_corpus};
 
 /// GloVe's demo settings scaled to a 1 M-token corpus.
 fn config() -> GloveConfig {
@@ -30,17 +24,6 @@ fn config() -> GloveConfig {
         memory_gb: 0.25,
         ..Default::default()
     }
-}
-
-fn planted_accuracy(emb: &Embeddings) -> f64 {
-    let report = emb
-        .evaluate_analogies(fixture("planted/analogies.txt"), &AnalogyConfig::default())
-        .unwrap();
-    assert_eq!(report.oov, 0, "every planted word is in the vocabulary");
-    for s in &report.sections {
-        eprintln!("  {:<24} {:.3} ({})", s.name, s.accuracy(), s.total());
-    }
-    report.accuracy
 }
 
 /// Threshold 0.75. Chance is about 1/1000 (the answer is one of ~1000
@@ -57,7 +40,7 @@ fn learns_planted_analogies_and_cost_falls_every_epoch() {
     let start = std::time::Instant::now();
     let (emb, report) = GloVe::new(config())
         .unwrap()
-        .train_with(&[corpus()], &mut costs)
+        .train_with(&[planted_corpus()], &mut costs)
         .unwrap();
     let acc = planted_accuracy(&emb);
     let curve: Vec<f64> = costs.epochs.iter().map(|e| e.loss).collect();
@@ -92,11 +75,11 @@ fn one_thread_is_reproducible_and_a_saved_matrix_trains_the_same() {
     let (a, _) = GloVe::new(cfg.clone())
         .unwrap()
         .save_cooccurrences(&saved)
-        .train_with(&[corpus()], &mut ())
+        .train_with(&[planted_corpus()], &mut ())
         .unwrap();
     let (b, _) = GloVe::new(cfg.clone())
         .unwrap()
-        .train_with(&[corpus()], &mut ())
+        .train_with(&[planted_corpus()], &mut ())
         .unwrap();
     assert_eq!(a.matrix(), b.matrix());
     let (c, report) = GloVe::new(cfg)
@@ -118,7 +101,12 @@ fn reshuffling_every_epoch_is_reproducible_and_learns() {
         reshuffle: true,
         ..config()
     };
-    let train = |cfg: &GloveConfig| GloVe::new(cfg.clone()).unwrap().train(&[corpus()]).unwrap();
+    let train = |cfg: &GloveConfig| {
+        GloVe::new(cfg.clone())
+            .unwrap()
+            .train(&[planted_corpus()])
+            .unwrap()
+    };
     let (a, b) = (train(&cfg), train(&cfg));
     assert_eq!(a.matrix(), b.matrix());
     let once = train(&GloveConfig {
@@ -144,7 +132,7 @@ fn out_of_memory_shuffle_trains_too() {
     })
     .unwrap()
     .save_cooccurrences(&saved)
-    .train(&[corpus()])
+    .train(&[planted_corpus()])
     .unwrap();
     let mut costs = LossRecorder::default();
     let (emb, report) = GloVe::new(GloveConfig {
@@ -203,7 +191,7 @@ fn bad_settings_and_files_are_clear_errors() {
         ..config()
     })
     .unwrap()
-    .train(&[corpus()])
+    .train(&[planted_corpus()])
     .unwrap_err()
     .to_string();
     assert!(
@@ -220,7 +208,7 @@ fn bad_settings_and_files_are_clear_errors() {
     })
     .unwrap()
     .save_cooccurrences(&saved)
-    .train(&[corpus()])
+    .train(&[planted_corpus()])
     .unwrap();
     let bytes = std::fs::read(&saved).unwrap();
     for keep in [bytes.len() - 1, bytes.len() - 20, bytes.len() / 2, 30, 10] {
@@ -234,7 +222,7 @@ fn bad_settings_and_files_are_clear_errors() {
     }
     let e = GloVe::new(config())
         .unwrap()
-        .train_from_cooccurrences(corpus(), &mut ())
+        .train_from_cooccurrences(planted_corpus(), &mut ())
         .unwrap_err()
         .to_string();
     assert!(e.contains("not an embedpos co-occurrence file"), "{e}");

@@ -25,25 +25,29 @@ fn read_csv(path: &std::path::Path, lead: usize) -> Vec<Vec<f64>> {
 #[test]
 fn sinusoidal_table_matches_the_formula_in_both_formats() {
     let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("pe.csv");
     let (d, n, offset) = (10usize, 50usize, 1000usize);
-    let o = embedpos(&[
-        "--quiet",
-        "posenc",
-        "table",
-        "--kind",
-        "sinusoidal",
-        "--dim",
-        &d.to_string(),
-        "-n",
-        &n.to_string(),
-        "--offset",
-        &offset.to_string(),
-        "-o",
-        csv.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let rows = read_csv(&csv, 1);
+    let table = |name: &str| {
+        let path = dir.path().join(name);
+        let (d, n, offset) = (d.to_string(), n.to_string(), offset.to_string());
+        let o = embedpos(&[
+            "--quiet",
+            "posenc",
+            "table",
+            "--kind",
+            "sinusoidal",
+            "--dim",
+            &d,
+            "-n",
+            &n,
+            "--offset",
+            &offset,
+            "-o",
+            path.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        path
+    };
+    let rows = read_csv(&table("pe.csv"), 1);
     assert_eq!(rows.len(), n);
     for (p, row) in rows.iter().enumerate() {
         assert_eq!(row.len(), d);
@@ -63,23 +67,7 @@ fn sinusoidal_table_matches_the_formula_in_both_formats() {
         }
     }
     // The .npy of the same table: a valid header with the shape, then f32 LE.
-    let npy = dir.path().join("pe.npy");
-    let o = embedpos(&[
-        "--quiet",
-        "posenc",
-        "table",
-        "--kind",
-        "sinusoidal",
-        "--dim",
-        &d.to_string(),
-        "-n",
-        &n.to_string(),
-        "--offset",
-        &offset.to_string(),
-        "-o",
-        npy.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let npy = table("pe.npy");
     let bytes = std::fs::read(&npy).unwrap();
     assert_eq!(&bytes[..6], b"\x93NUMPY");
     let hlen = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
@@ -121,12 +109,11 @@ fn alibi_bias_follows_the_slope_rule_for_three_heads() {
     assert_eq!(rows.len(), 3 * 5);
     for (h, slope) in slopes.iter().enumerate() {
         for i in 0..5 {
-            for j in 0..5 {
+            let row = &rows[h * 5 + i];
+            assert_eq!(row.len(), 5);
+            for (j, got) in row.iter().enumerate() {
                 let want = -slope * (i as f64 - j as f64).abs();
-                assert!(
-                    (rows[h * 5 + i][j] - want).abs() < 1e-9,
-                    "head {h} ({i},{j})"
-                );
+                assert!((got - want).abs() < 1e-9, "head {h} ({i},{j})");
             }
         }
     }

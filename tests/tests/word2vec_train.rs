@@ -8,13 +8,8 @@
 //! (`cargo test --release`), where each takes a few seconds on 2 cores.
 
 use embedpos_embed::train::{Loss, LossRecorder, Model, Word2Vec, Word2VecConfig};
-use embedpos_embed::{AnalogyConfig, Embeddings, Error};
-use embedpos_tests::{embedpos, fixture};
-use std::path::PathBuf;
-
-fn corpus() -> PathBuf {
-    fixture("planted/corpus.txt")
-}
+use embedpos_embed::{Embeddings, Error};
+use embedpos_tests::{embedpos, planted_accuracy, planted_corpus};
 
 /// Settings that learn the planted relations in a few seconds.
 fn config(model: Model, loss: Loss) -> Word2VecConfig {
@@ -32,23 +27,12 @@ fn config(model: Model, loss: Loss) -> Word2VecConfig {
     }
 }
 
-fn planted_accuracy(emb: &Embeddings) -> f64 {
-    let report = emb
-        .evaluate_analogies(fixture("planted/analogies.txt"), &AnalogyConfig::default())
-        .unwrap();
-    assert_eq!(report.oov, 0, "every planted word is in the vocabulary");
-    for s in &report.sections {
-        eprintln!("  {:<24} {:.3} ({})", s.name, s.accuracy(), s.total());
-    }
-    report.accuracy
-}
-
 fn check_learns_planted_analogies(model: Model, loss: Loss) {
     let mut losses = LossRecorder::default();
     let start = std::time::Instant::now();
     let emb = Word2Vec::new(config(model, loss))
         .unwrap()
-        .train_with(&[corpus()], &mut losses)
+        .train_with(&[planted_corpus()], &mut losses)
         .unwrap();
     let acc = planted_accuracy(&emb);
     let curve: Vec<f64> = losses.epochs.iter().map(|e| e.loss).collect();
@@ -107,7 +91,7 @@ fn one_thread_with_a_seed_is_bit_for_bit_reproducible() {
                 ..quick(model, loss)
             })
             .unwrap()
-            .train(&[corpus()])
+            .train(&[planted_corpus()])
             .unwrap()
         };
         let (a, b, c) = (train(7), train(7), train(8));
@@ -125,13 +109,13 @@ fn one_thread_with_a_seed_is_bit_for_bit_reproducible() {
 fn vocabulary_is_in_word2vec_order() {
     let emb = Word2Vec::new(quick(Model::Cbow, Loss::NegativeSampling))
         .unwrap()
-        .train(&[corpus()])
+        .train(&[planted_corpus()])
         .unwrap();
     let counts = emb.vocab().counts();
     assert!(counts.windows(2).all(|w| w[0] >= w[1]));
     assert!(counts.iter().all(|&c| c >= 5));
     // Ties keep the order of first appearance, as word2vec C's stable sort.
-    let text = std::fs::read_to_string(corpus()).unwrap();
+    let text = std::fs::read_to_string(planted_corpus()).unwrap();
     let mut first = std::collections::HashMap::new();
     for (i, w) in text.split_whitespace().enumerate() {
         first.entry(w).or_insert(i);
@@ -179,7 +163,7 @@ fn observer_can_stop_training_early() {
         ..quick(Model::Cbow, Loss::NegativeSampling)
     })
     .unwrap()
-    .train_with(&[corpus()], &mut obs)
+    .train_with(&[planted_corpus()], &mut obs)
     .unwrap();
     assert!(emb.len() > 100);
     let f = obs.finish.expect("on_finish is called");
@@ -263,7 +247,7 @@ fn bad_input_gives_clear_errors() {
 fn cli_trains_writes_atomically_and_reports_errors() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("vectors.bin");
-    let c = corpus();
+    let c = planted_corpus();
     let c = c.to_str().unwrap();
     let o = out.to_str().unwrap();
     let common = ["--dim", "12", "--epochs", "1", "--threads", "2", "--quiet"];

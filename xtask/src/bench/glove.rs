@@ -105,6 +105,11 @@ pub fn run(a: Args) -> Result {
     let report_path = out.join("glove-embedpos.json");
     let theirs_out = out.join("w2v-c-skipgram-yardstick.bin");
     let temp = out.join("glove-tmp");
+    // Start empty: a run killed by a signal (which no program can clean up
+    // after) may have left its spill folder behind.
+    if temp.exists() {
+        std::fs::remove_dir_all(&temp)?;
+    }
     std::fs::create_dir_all(&temp)?;
 
     println!(
