@@ -6,11 +6,13 @@
 //! them against the targets of the GloVe issue.
 
 use crate::util::{
-    anchors, bench_dir, best, embedpos_bin, mb, plain_corpus, run_measured, shared_dir,
-    workspace_root, Measured, Result,
+    anchors, bench_dir, best, embedpos_bin, mb, plain_corpus, run_measured, workspace_root,
+    Measured, Result,
 };
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
+
+use super::scores::score;
 
 /// GloVe C with these settings on this machine kind (from the issue).
 const GLOVE_C: (f64, f64, f64, f64, f64) = (418.0, 965.0, 0.099, 0.385, 0.209);
@@ -55,37 +57,6 @@ pub struct Args {
     /// Skip word2vec C (only ours is run and scored).
     #[arg(long)]
     pub only_ours: bool,
-}
-
-/// gensim's scores of one vector file.
-#[derive(Debug, Clone, Copy, Default)]
-struct Scores {
-    analogy: f64,
-    ws353: f64,
-    simlex: f64,
-}
-
-fn score(python: &Path, vectors: &Path, binary: bool) -> Result<Scores> {
-    let script = shared_dir().join("bench/eval_vectors.py");
-    let mut cmd = Command::new(python);
-    cmd.arg(&script).arg(vectors);
-    if binary {
-        cmd.arg("--binary");
-    }
-    let out = cmd
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
-    if !out.status.success() {
-        return Err(format!("{} {} failed", script.display(), vectors.display()).into());
-    }
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-    let f = |k: &str| v.get(k).and_then(|x| x.as_f64()).unwrap_or(f64::NAN);
-    Ok(Scores {
-        analogy: f("analogy"),
-        ws353: f("ws353"),
-        simlex: f("simlex"),
-    })
 }
 
 pub fn run(a: Args) -> Result {

@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: ours and the reference tools in one run, with ratios.
 
 mod glove;
+mod scores;
 mod vocab;
 mod word2vec;
 

@@ -3,11 +3,13 @@
 //! both scored by ../shared/bench/eval_vectors.py (gensim's evaluators).
 
 use crate::util::{
-    anchors, bench_dir, best, embedpos_bin, mb, plain_corpus, run_measured, shared_dir,
-    workspace_root, Measured, Result,
+    anchors, bench_dir, best, embedpos_bin, mb, plain_corpus, run_measured, workspace_root,
+    Measured, Result,
 };
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+use super::scores::{score, Scores};
 
 /// Options of `cargo xtask bench word2vec`.
 #[derive(Debug, Clone, clap::Args)]
@@ -50,57 +52,6 @@ pub struct Args {
     /// Skip word2vec C (reuse nothing; only ours is run and scored).
     #[arg(long)]
     pub only_ours: bool,
-}
-
-/// gensim's scores of one vector file.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-struct Scores {
-    analogy: f64,
-    sem: f64,
-    syn: f64,
-    n: u64,
-    ws353: f64,
-    simlex: f64,
-}
-
-fn score(python: &Path, vectors: &Path) -> Result<Scores> {
-    let script = shared_dir().join("bench/eval_vectors.py");
-    let out = Command::new(python)
-        .arg(&script)
-        .arg(vectors)
-        .arg("--binary")
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
-    if !out.status.success() {
-        return Err(format!("{} {} failed", script.display(), vectors.display()).into());
-    }
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-    let f = |k: &str| v.get(k).and_then(|x| x.as_f64()).unwrap_or(f64::NAN);
-    Ok(Scores {
-        analogy: f("analogy"),
-        sem: f("analogy_sem"),
-        syn: f("analogy_syn"),
-        n: v.get("analogy_n").and_then(|x| x.as_u64()).unwrap_or(0),
-        ws353: f("ws353"),
-        simlex: f("simlex"),
-    })
-}
-
-impl Scores {
-    /// The mean of several runs' scores.
-    fn mean(all: &[Scores]) -> Scores {
-        let n = all.len().max(1) as f64;
-        let avg = |f: fn(&Scores) -> f64| all.iter().map(f).sum::<f64>() / n;
-        Scores {
-            analogy: avg(|s| s.analogy),
-            sem: avg(|s| s.sem),
-            syn: avg(|s| s.syn),
-            n: all.first().map_or(0, |s| s.n),
-            ws353: avg(|s| s.ws353),
-            simlex: avg(|s| s.simlex),
-        }
-    }
 }
 
 /// One tool's result for one model.
@@ -174,7 +125,7 @@ pub fn run(a: Args) -> Result {
                         .args(["-threads", &threads])
                         .stdout(Stdio::null()),
                 )?;
-                let sc = score(&python, &theirs_out)?;
+                let sc = score(&python, &theirs_out, true)?;
                 eprintln!(
                     "    {:.1} s, {}, analogy {:.4}, WS353 {:.4}, SimLex {:.4}",
                     t.wall.as_secs_f64(),
@@ -202,7 +153,7 @@ pub fn run(a: Args) -> Result {
                     .args(["--threads", &threads])
                     .args(&extra),
             )?;
-            let sc = score(&python, &ours_out)?;
+            let sc = score(&python, &ours_out, true)?;
             eprintln!(
                 "    {:.1} s, {}, analogy {:.4}, WS353 {:.4}, SimLex {:.4}",
                 o.wall.as_secs_f64(),
