@@ -5,6 +5,8 @@
 //! * [`Word2Vec`] — skip-gram and CBOW with negative sampling or
 //!   hierarchical softmax (Mikolov et al. 2013a, 2013b), faithful to
 //!   word2vec C, multi-threaded (Hogwild!, Niu et al. 2011).
+//! * [`FastText`] — the same trainer where a word's input is the mean of its
+//!   own row and its character n-gram rows (Bojanowski et al. 2017).
 //! * [`Observer`] — progress, per-epoch loss, early stopping.
 //!
 //! ```
@@ -24,7 +26,9 @@
 mod cbow;
 mod config;
 mod corpus_ids;
+mod fasttext;
 pub mod glove;
+mod hidden;
 mod hogwild;
 mod huffman;
 mod kernels;
@@ -34,10 +38,12 @@ mod sampling;
 mod schedule;
 mod sigmoid;
 mod skipgram;
+mod subword_rows;
 mod word2vec;
 mod worker;
 
 pub use config::{Loss, Model, Word2VecConfig};
+pub use fasttext::{Defaults, FastText, FastTextConfig, FastTextModel, TrainedBuckets};
 pub use kernels::kernel_name;
 pub use observer::{EpochEnd, Finish, LossRecorder, Observer, Progress, VocabReport};
 pub use word2vec::Word2Vec;

@@ -6,6 +6,7 @@ use super::hogwild::Hogwild;
 use super::huffman::Huffman;
 use super::sampling::{Lcg, NegativeSampler};
 use super::sigmoid::Sigmoid;
+use super::subword_rows::InputRows;
 
 /// Everything the threads share (read-only tables, Hogwild matrices).
 pub(crate) struct Net {
@@ -24,6 +25,9 @@ pub(crate) struct Net {
     pub loss: Loss,
     pub cbow_mean: bool,
     pub shared_negatives: bool,
+    /// fastText: the rows of `syn0` that make up each word's input (its
+    /// own row and its n-gram rows). `None`: word `w` is row `w` (word2vec).
+    pub inputs: Option<InputRows>,
 }
 
 impl Net {
@@ -40,10 +44,26 @@ impl Net {
             let r = rng.next();
             syn0.push(((r & 0xFFFF) as f32 / 65536.0 - 0.5) / dim as f32);
         }
+        Net::with_inputs(cfg, counts, line_ends, 0.75, syn0, None)
+    }
+
+    /// A network with the given input matrix `syn0` (row-major, `dim`
+    /// columns) and, for fastText, the rows of each word's input; noise
+    /// words are drawn with probability `∝ count^noise_power`. The output
+    /// vectors start at zero.
+    pub(crate) fn with_inputs(
+        cfg: &Word2VecConfig,
+        counts: &[u64],
+        line_ends: u64,
+        noise_power: f64,
+        syn0: Vec<f32>,
+        inputs: Option<InputRows>,
+    ) -> Self {
+        let (v, dim) = (counts.len(), cfg.dim);
         let (out_rows, negatives, huffman) = match cfg.loss {
             Loss::NegativeSampling => (
                 v,
-                NegativeSampler::new(counts, 0.75, line_ends),
+                NegativeSampler::new(counts, noise_power, line_ends),
                 Huffman::default(),
             ),
             // v − 1 inner nodes (at least one row so that indexing is uniform).
@@ -66,6 +86,7 @@ impl Net {
             loss: cfg.loss,
             cbow_mean: cfg.cbow_mean,
             shared_negatives: cfg.shared_negatives,
+            inputs,
         }
     }
 
@@ -104,6 +125,8 @@ pub(crate) struct ThreadState {
     pub pairs: u64,
     /// Context word ids of the current window.
     pub ctx: Vec<u32>,
+    /// Input rows of the current hidden layer (CBOW, fastText).
+    pub rows: Vec<u32>,
     /// Output rows of the current window.
     pub targets: Vec<u32>,
     /// Whether each target is the observed word (NS) / its code (HS).
@@ -125,8 +148,9 @@ impl ThreadState {
             loss: 0.0,
             pairs: 0,
             ctx: Vec::with_capacity(k),
-            targets: Vec::with_capacity(t),
-            labels: Vec::with_capacity(t),
+            rows: Vec::with_capacity(k * 64),
+            targets: Vec::with_capacity(k * t),
+            labels: Vec::with_capacity(k * t),
             grads: vec![0.0; k * t],
             neu1: vec![0.0; d],
             neu1e: vec![0.0; k.max(1) * d],
@@ -154,6 +178,20 @@ impl ThreadState {
     pub(crate) fn draw_targets(&mut self, net: &Net, word: u32) {
         self.targets.clear();
         self.labels.clear();
+        self.push_targets(net, word);
+    }
+
+    /// Appends the output rows of predicting `word` to `targets`: with
+    /// negative sampling, `word` and its noise words as in
+    /// [`draw_targets`](Self::draw_targets); with hierarchical softmax, its
+    /// Huffman path with the branch codes as labels.
+    #[inline(always)]
+    pub(crate) fn push_targets(&mut self, net: &Net, word: u32) {
+        if net.loss == Loss::HierarchicalSoftmax {
+            self.targets.extend_from_slice(net.huffman.points(word));
+            self.labels.extend_from_slice(net.huffman.codes(word));
+            return;
+        }
         self.targets.push(word);
         self.labels.push(1);
         for _ in 0..net.negative {

@@ -15,15 +15,36 @@
 //! stay in L1 cache for the whole window and the generator is called
 //! `negative` times per centre word instead of `k · negative`. Without it,
 //! every pair gets fresh noise words and is updated in word2vec C's order.
+//!
+//! # With subwords (fastText)
+//!
+//! fastText's skip-gram (Bojanowski et al. 2017, §3) turns the pair around:
+//! the centre word's input — the mean of its own row and its character
+//! n-gram rows — predicts each context word, with fresh noise words for every
+//! pair, and the gradient goes to every one of those rows
+//! (`FastText::skipgram`, `Model::update`). Without `shared_negatives` this
+//! is done exactly so, pair by pair. With it (the default), the pairs of one
+//! centre word are trained as one step: the hidden vector is built once, all
+//! `k · (1 + negative)` output rows are scored and updated against it in
+//! turn, and the summed gradient is added to the centre word's rows once.
+//! The noise words are the same draws as fastText's; what changes is that
+//! the centre's rows are read and written once per window instead of once
+//! per pair (they are the expensive part: a word has ~30 n-gram rows), and
+//! that pair `i + 1` does not see pair `i`'s update of those rows.
 
 use super::config::Loss;
+use super::hidden::rows_step;
 use super::hogwild::Hogwild;
 use super::kernels::Kernels;
 use super::net::{Net, ThreadState};
+use super::subword_rows::InputRows;
 
 /// Trains one sentence (word ids after subsampling).
 #[inline(always)]
 pub(crate) fn train_sentence<K: Kernels>(net: &Net, st: &mut ThreadState, sen: &[u32]) {
+    if let Some(inputs) = &net.inputs {
+        return subword_sentence::<K>(net, inputs, st, sen);
+    }
     for pos in 0..sen.len() {
         let word = sen[pos];
         st.context(sen, pos, net.window);
@@ -58,6 +79,38 @@ pub(crate) fn train_sentence<K: Kernels>(net: &Net, st: &mut ThreadState, sen: &
                         pair_step::<K>(net, st, c);
                     }
                 }
+            }
+        }
+    }
+}
+
+/// fastText's skip-gram on one sentence: the centre word's rows predict the
+/// context words (see the module documentation).
+#[inline(always)]
+fn subword_sentence<K: Kernels>(net: &Net, inputs: &InputRows, st: &mut ThreadState, sen: &[u32]) {
+    for pos in 0..sen.len() {
+        let word = sen[pos];
+        st.context(sen, pos, net.window);
+        if st.ctx.is_empty() {
+            continue;
+        }
+        st.rows.clear();
+        st.rows.extend_from_slice(inputs.of(word));
+        if net.shared_negatives {
+            st.targets.clear();
+            st.labels.clear();
+            for i in 0..st.ctx.len() {
+                let c = st.ctx[i];
+                st.push_targets(net, c);
+            }
+            rows_step::<K>(net, st, true);
+        } else {
+            for i in 0..st.ctx.len() {
+                let c = st.ctx[i];
+                st.targets.clear();
+                st.labels.clear();
+                st.push_targets(net, c);
+                rows_step::<K>(net, st, true);
             }
         }
     }

@@ -91,69 +91,104 @@ impl Word2Vec {
         observer: &mut dyn Observer,
     ) -> Result<Embeddings> {
         let cfg = &self.config;
-        let dir = cfg.temp_dir.clone().unwrap_or_else(std::env::temp_dir);
-        let names = inputs
-            .iter()
-            .map(|p| p.as_ref().display().to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
-        // Standard input can be read only once: keep a copy for the second pass.
-        let mut spool = None;
-        let mut paths: Vec<PathBuf> = Vec::with_capacity(inputs.len());
-        for p in inputs {
-            let p = p.as_ref();
-            if p.as_os_str() == "-" {
-                if spool.is_none() {
-                    spool = Some(spool_stdin(&dir)?);
-                }
-                if let Some(s) = &spool {
-                    paths.push(s.to_path_buf());
-                }
-            } else {
-                paths.push(p.to_path_buf());
-            }
-        }
-        let vocab_cfg = VocabConfig {
-            min_count: cfg.min_count,
-            max_size: cfg.max_vocab,
-            ..Default::default()
-        };
-        let mut reader = CorpusReader::open(&paths)?;
-        let (vocab, stats) = count_corpus(&mut reader, &cfg.tokenizer, &vocab_cfg, cfg.threads)?;
-        if stats.tokens == 0 {
-            return Err(Error::EmptyCorpus { inputs: names });
-        }
-        if vocab.is_empty() {
-            return Err(Error::NoVocabulary {
-                inputs: names,
-                min_count: cfg.min_count,
-                distinct: stats.distinct,
-                tokens: stats.tokens,
-            });
-        }
-        let mut reader = CorpusReader::open(&paths)?;
-        let ids = IdFile::encode(&mut reader, &cfg.tokenizer, &vocab, &dir)?;
-        drop(spool);
-        // Re-order ties as word2vec C does; the file keeps the counting
-        // order and the threads translate ids as they read.
-        let order = word2vec_order(vocab.counts(), ids.first_seen());
-        let mut remap = vec![0u32; order.len()];
-        for (new, &old) in order.iter().enumerate() {
-            remap[old as usize] = new as u32;
-        }
-        let vocab = Vocab::from_ordered(
-            order.iter().map(|&o| vocab.token(o).to_string()).collect(),
-            order.iter().map(|&o| vocab.count(o)).collect(),
-        )?;
-        observer.on_vocab(&VocabReport {
-            tokens: stats.tokens,
-            distinct: stats.distinct,
-            vocab: vocab.len() as u64,
-            train_words: ids.words(),
-        });
-        let matrix = train_ids(cfg, &vocab, &ids, &remap, stats.read.lines, observer)?;
-        Embeddings::new(vocab, cfg.dim, matrix)
+        let corpus = prepare(cfg, inputs, observer)?;
+        let counts = corpus.vocab.counts();
+        let net = Net::new(cfg, counts, corpus.line_ends);
+        let subsampler = Subsampler::new(counts, cfg.sample, corpus.line_ends);
+        train_net(cfg, &net, &subsampler, &corpus, observer)?;
+        Embeddings::new(corpus.vocab, cfg.dim, net.syn0.into_inner())
     }
+}
+
+/// A corpus counted and encoded for training.
+pub(crate) struct Prepared {
+    /// The training vocabulary in word2vec C's order.
+    pub vocab: Vocab,
+    /// The corpus as word ids of the counting order.
+    pub ids: IdFile,
+    /// Counting-order id -> training id.
+    pub remap: Vec<u32>,
+    /// Number of corpus lines (word2vec's `</s>` count).
+    pub line_ends: u64,
+}
+
+/// Counts the vocabulary, writes the corpus as ids to a temporary file,
+/// re-orders the vocabulary as word2vec C does and tells `observer`.
+///
+/// Errors: an input that cannot be read; a corpus without words
+/// ([`Error::EmptyCorpus`]); no word reaching `min_count`
+/// ([`Error::NoVocabulary`]); the temporary folder not writable.
+pub(crate) fn prepare<P: AsRef<Path>>(
+    cfg: &Word2VecConfig,
+    inputs: &[P],
+    observer: &mut dyn Observer,
+) -> Result<Prepared> {
+    let dir = cfg.temp_dir.clone().unwrap_or_else(std::env::temp_dir);
+    let names = inputs
+        .iter()
+        .map(|p| p.as_ref().display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    // Standard input can be read only once: keep a copy for the second pass.
+    let mut spool = None;
+    let mut paths: Vec<PathBuf> = Vec::with_capacity(inputs.len());
+    for p in inputs {
+        let p = p.as_ref();
+        if p.as_os_str() == "-" {
+            if spool.is_none() {
+                spool = Some(spool_stdin(&dir)?);
+            }
+            if let Some(s) = &spool {
+                paths.push(s.to_path_buf());
+            }
+        } else {
+            paths.push(p.to_path_buf());
+        }
+    }
+    let vocab_cfg = VocabConfig {
+        min_count: cfg.min_count,
+        max_size: cfg.max_vocab,
+        ..Default::default()
+    };
+    let mut reader = CorpusReader::open(&paths)?;
+    let (vocab, stats) = count_corpus(&mut reader, &cfg.tokenizer, &vocab_cfg, cfg.threads)?;
+    if stats.tokens == 0 {
+        return Err(Error::EmptyCorpus { inputs: names });
+    }
+    if vocab.is_empty() {
+        return Err(Error::NoVocabulary {
+            inputs: names,
+            min_count: cfg.min_count,
+            distinct: stats.distinct,
+            tokens: stats.tokens,
+        });
+    }
+    let mut reader = CorpusReader::open(&paths)?;
+    let ids = IdFile::encode(&mut reader, &cfg.tokenizer, &vocab, &dir)?;
+    drop(spool);
+    // Re-order ties as word2vec C does; the file keeps the counting
+    // order and the threads translate ids as they read.
+    let order = word2vec_order(vocab.counts(), ids.first_seen());
+    let mut remap = vec![0u32; order.len()];
+    for (new, &old) in order.iter().enumerate() {
+        remap[old as usize] = new as u32;
+    }
+    let vocab = Vocab::from_ordered(
+        order.iter().map(|&o| vocab.token(o).to_string()).collect(),
+        order.iter().map(|&o| vocab.count(o)).collect(),
+    )?;
+    observer.on_vocab(&VocabReport {
+        tokens: stats.tokens,
+        distinct: stats.distinct,
+        vocab: vocab.len() as u64,
+        train_words: ids.words(),
+    });
+    Ok(Prepared {
+        vocab,
+        ids,
+        remap,
+        line_ends: stats.read.lines,
+    })
 }
 
 /// Copies standard input to a temporary file in `dir`.
@@ -166,18 +201,16 @@ fn spool_stdin(dir: &Path) -> Result<tempfile::TempPath> {
     Ok(tmp.into_temp_path())
 }
 
-/// Trains on an encoded corpus and returns `syn0`.
-fn train_ids(
+/// Trains `net` on an encoded corpus with Hogwild threads, reporting to
+/// `observer`; the trained parameters are left in `net`.
+pub(crate) fn train_net(
     cfg: &Word2VecConfig,
-    vocab: &Vocab,
-    ids: &IdFile,
-    remap: &[u32],
-    line_ends: u64,
+    net: &Net,
+    subsampler: &Subsampler,
+    corpus: &Prepared,
     observer: &mut dyn Observer,
-) -> Result<Vec<f32>> {
-    let counts = vocab.counts();
-    let net = Net::new(cfg, counts, line_ends);
-    let subsampler = Subsampler::new(counts, cfg.sample, line_ends);
+) -> Result<()> {
+    let (ids, remap) = (&corpus.ids, corpus.remap.as_slice());
     let words = ids.words();
     let schedule = LinearDecay::new(cfg.start_alpha(), cfg.min_alpha, cfg.epochs, words);
     let chunks = ids.chunks(cfg.threads)?;
@@ -192,9 +225,9 @@ fn train_ids(
             .map(|(t, range)| {
                 let worker = Worker {
                     id: t,
-                    net: &net,
+                    net,
                     shared: &shared,
-                    subsampler: &subsampler,
+                    subsampler,
                     schedule,
                     ids: ids.path(),
                     range: range.clone(),
@@ -234,7 +267,7 @@ fn train_ids(
         elapsed: start.elapsed(),
         stopped,
     });
-    Ok(net.syn0.into_inner())
+    Ok(())
 }
 
 /// The observing side of training, on the caller's thread.
