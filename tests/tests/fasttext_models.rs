@@ -361,3 +361,61 @@ fn bad_model_files_are_clear_errors() {
     let e = load_err(&write("negative.bin", &patch(MAXN_AT, -1)));
     assert!(e.contains("negative"), "{e}");
 }
+
+/// With the Python `fasttext` package at hand: `similar` and `analogy` give
+/// fastText's own `get_nearest_neighbors` and `get_analogies` (same words in
+/// the same order, scores within 1e-4), unseen query words included.
+#[test]
+fn queries_match_fasttext_nn_and_analogies() {
+    let Some(py) = python_with("fasttext") else {
+        return;
+    };
+    let script = r#"
+import json, sys, fasttext
+m = fasttext.load_model(sys.argv[1])
+nn = {w: [[b, a] for a, b in m.get_nearest_neighbors(w, k=5)] for w in ["cities", "lampss", "the"]}
+# fastText's analogy A - B + C is our B : A :: C : ?
+an = [[b, a] for a, b in m.get_analogies("city", "walkedd", "lampss", k=3)]
+print(json.dumps({"nn": nn, "analogy": an}))
+"#;
+    let out = Command::new(py)
+        .args(["-c", script, model().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let want: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let same = |got: &str, want: &Value| {
+        let got: Vec<(String, f64)> = got
+            .lines()
+            .map(|l| {
+                let (w, s) = l.split_once('\t').unwrap();
+                (w.to_string(), s.parse().unwrap())
+            })
+            .collect();
+        let want = want.as_array().unwrap();
+        assert_eq!(got.len(), want.len());
+        for ((w, s), x) in got.iter().zip(want) {
+            assert_eq!(w, x[0].as_str().unwrap());
+            assert!(
+                (s - x[1].as_f64().unwrap()).abs() <= 1e-4,
+                "{w}: {s} vs {x}"
+            );
+        }
+    };
+    let m = model();
+    let m = m.to_str().unwrap();
+    for (word, list) in want["nn"].as_object().unwrap() {
+        let got = ok(
+            embedpos(&["similar", "-q", m, word, "--topn", "5"]),
+            "similar",
+        );
+        same(&got, list);
+    }
+    let got = ok(
+        embedpos(&[
+            "analogy", "-q", m, "walkedd", "city", "lampss", "--topn", "3",
+        ]),
+        "analogy",
+    );
+    same(&got, &want["analogy"]);
+}
