@@ -58,6 +58,8 @@ enum Command {
     Eval(cmd::eval::Args),
     /// Learn word vectors from a corpus (word2vec skip-gram/CBOW).
     Train(cmd::train::Args),
+    /// Print the vectors of words (unseen words too, with a fastText model or an .epv with subwords).
+    Vectors(cmd::vectors::Args),
     /// Convert word vectors between formats (word2vec text/binary, GloVe, .epv, .npy, safetensors).
     Convert(cmd::convert::Args),
 }
@@ -84,6 +86,7 @@ fn main() -> ExitCode {
         Command::Analogy(a) => cmd::analogy::run(a, &cli.global),
         Command::Eval(a) => cmd::eval::run(a, &cli.global),
         Command::Convert(a) => cmd::convert::run(a, &cli.global),
+        Command::Vectors(a) => cmd::vectors::run(a, &cli.global),
         Command::Train(a) => cmd::train::run(a, &cli.global),
     };
     match result {

@@ -15,9 +15,14 @@ use std::sync::{Arc, OnceLock};
 /// use, and dropped whenever the matrix is changed through
 /// [`matrix_mut`](Self::matrix_mut).
 ///
-/// Fields are private so that later additions (fastText subword buckets,
-/// training state) do not break users; the native `.epv` format already
-/// reserves room for subword rows.
+/// Embeddings may carry fastText [`Subwords`] (from a fastText `.bin`, an
+/// `.epv` saved with them, or the fastText trainer): the matrix then holds
+/// the composed vectors of the in-vocabulary words, and
+/// [`word_vector`](Self::word_vector) and the queries answer for unseen
+/// words too. Only the native format saves the subword rows.
+///
+/// Fields are private so that later additions (training state) do not break
+/// users.
 ///
 /// ```
 /// use embedpos_embed::Embeddings;

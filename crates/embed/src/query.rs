@@ -2,6 +2,12 @@
 //! the odd one out — computed as gensim's `KeyedVectors` computes them, on
 //! the unit-length copy of the matrix ([`Embeddings::normalized`]).
 //!
+//! Query words outside the vocabulary are accepted when the embeddings carry
+//! [`Subwords`](crate::Subwords): their vector is composed from their char
+//! n-grams ([`Embeddings::word_vector`]) and normalised like any row. As in
+//! fastText's `nn` and `analogies`, such a word is left out of the results
+//! only by string equality, which no vocabulary word can match.
+//!
 //! Each query is one matrix–vector product over the candidate rows (split
 //! across threads with rayon when the matrix is large) and a partial sort for
 //! the top N. Ties are broken by the lower id, so results are deterministic.
@@ -55,10 +61,28 @@ impl std::str::FromStr for AnalogyMethod {
 }
 
 impl Embeddings {
-    /// Cosine similarity of two words.
+    /// Cosine similarity of two words (unseen words too, through subwords;
+    /// see the [module docs](crate::query)).
     pub fn similarity(&self, a: &str, b: &str) -> Result<f32> {
-        let (a, b) = (self.id(a)?, self.id(b)?);
-        Ok(self.cosine_ids(a, b) as f32)
+        if let (Some(a), Some(b)) = (self.vocab().id(a), self.vocab().id(b)) {
+            return Ok(self.cosine_ids(a, b) as f32);
+        }
+        let (x, y) = (self.unit_vector(a)?, self.unit_vector(b)?);
+        Ok(x.iter()
+            .zip(&y)
+            .map(|(&p, &q)| p as f64 * q as f64)
+            .sum::<f64>() as f32)
+    }
+
+    /// The unit-length vector of any word: the normalised row of an
+    /// in-vocabulary word, else its composed subword vector normalised.
+    pub(crate) fn unit_vector(&self, word: &str) -> Result<Vec<f32>> {
+        if let Some(id) = self.vocab().id(word) {
+            return Ok(self.normalized_row(id).unwrap_or(&[]).to_vec());
+        }
+        let mut v = self.word_vector(word)?.into_owned();
+        unit(&mut v);
+        Ok(v)
     }
 
     /// Cosine similarity of the words with ids `a` and `b`, in `f64` (0 when
@@ -78,7 +102,8 @@ impl Embeddings {
     ///
     /// Equals gensim's `most_similar(positive, negative, topn,
     /// restrict_vocab=restrict_vocab)`. Errors when a word is not in the
-    /// vocabulary, no word is given, or `restrict_vocab` is `Some(0)`.
+    /// vocabulary (and has no subword vector), no word is given, or
+    /// `restrict_vocab` is `Some(0)`.
     pub fn most_similar(
         &self,
         positive: &[&str],
@@ -88,7 +113,7 @@ impl Embeddings {
     ) -> Result<Vec<Neighbor>> {
         let terms = self.terms(positive, negative)?;
         let limit = self.limit(restrict_vocab)?;
-        Ok(self.most_similar_ids(&terms, topn, limit))
+        Ok(self.most_similar_terms(&terms, topn, limit))
     }
 
     /// The `topn` words whose vectors are most similar (cosine) to `vector`,
@@ -151,50 +176,63 @@ impl Embeddings {
         }
         let terms = self.terms(positive, negative)?;
         let limit = self.limit(restrict_vocab)?;
-        Ok(self.cosmul_ids(&terms, topn, limit))
+        Ok(self.cosmul_terms(&terms, topn, limit))
     }
 
     /// The word least similar to the mean of the others' unit vectors
-    /// (gensim's `doesnt_match`). Errors on an unknown word or an empty list.
+    /// (gensim's `doesnt_match`); unseen words take part through subwords.
+    /// Errors on an unknown word or an empty list.
     pub fn doesnt_match(&self, words: &[&str]) -> Result<String> {
         if words.is_empty() {
             return Err(Error::InvalidArgument(
                 "doesnt_match needs at least one word".into(),
             ));
         }
-        let ids = words
+        let vecs = words
             .iter()
-            .map(|w| self.id(w))
+            .map(|w| self.unit_vector(w))
             .collect::<Result<Vec<_>>>()?;
         let mut mean = vec![0f32; self.dim()];
-        for &id in &ids {
-            for (m, v) in mean.iter_mut().zip(self.normalized_row(id).unwrap_or(&[])) {
-                *m += v;
+        for v in &vecs {
+            for (m, x) in mean.iter_mut().zip(v) {
+                *m += x;
             }
         }
         unit(&mut mean);
-        let scored = ids
-            .iter()
-            .map(|&id| (dot(self.normalized_row(id).unwrap_or(&[]), &mean), id));
-        let worst = scored.min_by(|x, y| {
-            x.0.total_cmp(&y.0)
-                .then_with(|| self.vocab().token(x.1).cmp(self.vocab().token(y.1)))
-        });
-        Ok(worst
-            .map(|(_, id)| self.vocab().token(id).to_string())
-            .unwrap_or_default())
+        let scored = vecs.iter().zip(words).map(|(v, w)| (dot(v, &mean), *w));
+        let worst = scored.min_by(|x, y| x.0.total_cmp(&y.0).then_with(|| x.1.cmp(y.1)));
+        Ok(worst.map(|(_, w)| w.to_string()).unwrap_or_default())
     }
 
-    /// Query words as `(id, weight)`: +1 for positive, -1 for negative.
-    fn terms(&self, positive: &[&str], negative: &[&str]) -> Result<Vec<(u32, f32)>> {
+    /// Query words as terms: +1 weight for positive, -1 for negative.
+    fn terms(&self, positive: &[&str], negative: &[&str]) -> Result<Vec<Term>> {
         if positive.is_empty() && negative.is_empty() {
             return Err(Error::InvalidArgument(
                 "give at least one query word".into(),
             ));
         }
-        let pos = positive.iter().map(|w| Ok((self.id(w)?, 1.0)));
-        let neg = negative.iter().map(|w| Ok((self.id(w)?, -1.0)));
+        let term = |w: &str, weight: f32| -> Result<Term> {
+            Ok(Term {
+                unit: self.unit_vector(w)?,
+                weight,
+                id: self.vocab().id(w),
+            })
+        };
+        let pos = positive.iter().map(|w| term(w, 1.0));
+        let neg = negative.iter().map(|w| term(w, -1.0));
         pos.chain(neg).collect()
+    }
+
+    /// Query terms of in-vocabulary ids.
+    fn id_terms(&self, terms: &[(u32, f32)]) -> Vec<Term> {
+        terms
+            .iter()
+            .map(|&(id, weight)| Term {
+                unit: self.normalized_row(id).unwrap_or(&[]).to_vec(),
+                weight,
+                id: Some(id),
+            })
+            .collect()
     }
 
     /// The number of candidate rows for `restrict_vocab`.
@@ -219,21 +257,25 @@ impl Embeddings {
         topn: usize,
         limit: usize,
     ) -> Vec<Neighbor> {
+        self.most_similar_terms(&self.id_terms(terms), topn, limit)
+    }
+
+    /// 3CosAdd over query terms (see [`most_similar_ids`](Self::most_similar_ids)).
+    fn most_similar_terms(&self, terms: &[Term], topn: usize, limit: usize) -> Vec<Neighbor> {
         let mut mean = vec![0f32; self.dim()];
         let mut total = 0f32;
-        for &(id, w) in terms {
-            for (m, v) in mean.iter_mut().zip(self.normalized_row(id).unwrap_or(&[])) {
-                *m += w * v;
+        for t in terms {
+            for (m, v) in mean.iter_mut().zip(&t.unit) {
+                *m += t.weight * v;
             }
-            total += w.abs();
+            total += t.weight.abs();
         }
         if total > 0.0 {
             mean.iter_mut().for_each(|m| *m /= total);
         }
         unit(&mut mean);
         let scores = self.scores(&mean, limit);
-        let exclude: Vec<u32> = terms.iter().map(|t| t.0).collect();
-        self.neighbors(&scores, topn, &exclude)
+        self.neighbors(&scores, topn, &exclusions(terms))
     }
 
     /// 3CosMul over ids, rows `0..limit`.
@@ -243,22 +285,23 @@ impl Embeddings {
         topn: usize,
         limit: usize,
     ) -> Vec<Neighbor> {
+        self.cosmul_terms(&self.id_terms(terms), topn, limit)
+    }
+
+    /// 3CosMul over query terms, rows `0..limit`.
+    fn cosmul_terms(&self, terms: &[Term], topn: usize, limit: usize) -> Vec<Neighbor> {
         let mut num = vec![1f32; limit];
         let mut den = vec![1f32; limit];
-        for &(id, w) in terms {
-            let q = self.normalized_row(id).unwrap_or(&[]).to_vec();
-            let s = self.scores(&q, limit);
-            let target = if w > 0.0 { &mut num } else { &mut den };
-            for (t, c) in target.iter_mut().zip(s) {
-                *t *= (1.0 + c) / 2.0;
+        for t in terms {
+            let s = self.scores(&t.unit, limit);
+            let target = if t.weight > 0.0 { &mut num } else { &mut den };
+            for (x, c) in target.iter_mut().zip(s) {
+                *x *= (1.0 + c) / 2.0;
             }
         }
         // With no negative words the empty product is 1, as in numpy.
         let scores: Vec<f32> = num.iter().zip(&den).map(|(n, d)| n / (d + 1e-6)).collect();
-        let mut exclude: Vec<u32> = terms.iter().map(|t| t.0).collect();
-        exclude.sort_unstable();
-        exclude.dedup();
-        self.neighbors(&scores, topn, &exclude)
+        self.neighbors(&scores, topn, &exclusions(terms))
     }
 
     /// `dot(normalized row i, q)` for rows `0..limit`.
@@ -289,6 +332,23 @@ impl Embeddings {
             })
             .collect()
     }
+}
+
+/// A query word: its unit vector, its weight (+1 positive, -1 negative) and
+/// its id when it is in the vocabulary.
+struct Term {
+    unit: Vec<f32>,
+    weight: f32,
+    id: Option<u32>,
+}
+
+/// The ids the results leave out: the in-vocabulary query words. (An unseen
+/// query word cannot equal a vocabulary word, so nothing else is left out.)
+fn exclusions(terms: &[Term]) -> Vec<u32> {
+    let mut v: Vec<u32> = terms.iter().filter_map(|t| t.id).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 fn score_rows(rows: &[f32], dim: usize, q: &[f32], out: &mut [f32]) {
@@ -414,5 +474,37 @@ mod tests {
         assert_eq!(e.doesnt_match(&["man", "king", "apple"]).unwrap(), "apple");
         assert!(e.doesnt_match(&[]).is_err());
         assert!((e.similarity("man", "woman").unwrap() - 0.5f32.sqrt()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn unseen_words_are_queried_through_subwords() {
+        use crate::Subwords;
+        use embedpos_tokenize::NgramConfig;
+        let cfg = NgramConfig {
+            minn: 3,
+            maxn: 3,
+            bucket: 5,
+        };
+        // Every bucket row points along x, so any unseen word of 1+ chars
+        // lands on x.
+        let sub = Subwords::new(cfg, 2, [1.0, 0.0].repeat(5)).unwrap();
+        let e = emb(&[("a", [1.0, 0.0]), ("b", [0.8, 0.6]), ("c", [0.0, 1.0])])
+            .with_subwords(sub)
+            .unwrap();
+        let r = e.most_similar(&["unseen"], &[], 3, None).unwrap();
+        assert_eq!(
+            r.iter().map(|n| n.word.as_str()).collect::<Vec<_>>(),
+            ["a", "b", "c"],
+            "an unseen query word excludes nothing"
+        );
+        assert!((r[0].similarity - 1.0).abs() < 1e-6);
+        assert!((e.similarity("unseen", "b").unwrap() - 0.8).abs() < 1e-6);
+        let r = e.analogy("zzz", "a", "c", AnalogyMethod::Mul, 1).unwrap();
+        assert_eq!(r[0].word, "b");
+        assert_eq!(e.doesnt_match(&["xyz", "a", "c"]).unwrap(), "c");
+        // Without subwords the same query is an error naming the word.
+        let plain = e.clone().without_subwords();
+        let err = plain.most_similar(&["unseen"], &[], 3, None).unwrap_err();
+        assert!(err.to_string().contains("unseen"), "{err}");
     }
 }

@@ -6,6 +6,7 @@ use embedpos_tokenize::Vocab;
 
 use crate::error::Result;
 use crate::real::Real;
+use crate::special::SPECIAL_TOKENS;
 use crate::token_embedding::{TokenEmbedding, VectorLookup};
 
 /// A token embedding for `vocab` (default: the vectors' own vocabulary, in
@@ -21,14 +22,22 @@ pub fn embedding_from_vectors<T: Real>(
     TokenEmbedding::from_lookup(vocab, emb.dim(), |token| lookup(emb, token), seed)
 }
 
-/// The vector of one token. `Embeddings` has no subword lookup yet (the
-/// fastText issue adds it); when it does, a token it lacks but can build from
-/// its character n-grams is returned here as [`VectorLookup::Subword`], and
-/// everything downstream (the init report, the `[UNK]` mean) already counts it.
+/// The vector of one token: its row when the vectors have it; else, when
+/// the vectors carry fastText subwords, the mean of its char n-gram rows
+/// ([`VectorLookup::Subword`], counted as such in the init report); else
+/// [`VectorLookup::Missing`]. The special tokens (`[UNK]`, ...) never take
+/// subword vectors: their rows are set as [`TokenEmbedding::from_lookup`]
+/// documents.
 fn lookup<'a>(emb: &'a Embeddings, token: &str) -> VectorLookup<'a> {
-    match emb.vector(token) {
-        Some(v) => VectorLookup::Found(v),
-        None => VectorLookup::Missing,
+    if let Some(v) = emb.vector(token) {
+        return VectorLookup::Found(v);
+    }
+    if emb.subwords().is_none() || SPECIAL_TOKENS.contains(&token) {
+        return VectorLookup::Missing;
+    }
+    match emb.word_vector(token) {
+        Ok(v) => VectorLookup::Subword(v.into_owned()),
+        Err(_) => VectorLookup::Missing,
     }
 }
 
@@ -55,5 +64,35 @@ mod tests {
         assert_eq!(e.vocab().id("cat"), Some(4));
         assert_eq!(e.report().missing, 1);
         assert_eq!(e.report().missing_examples, ["dog"]);
+    }
+
+    #[test]
+    fn unseen_tokens_take_subword_vectors() {
+        use embedpos_embed::Subwords;
+        use embedpos_tokenize::NgramConfig;
+        let emb = Embeddings::new(
+            Vocab::from_ordered(vec!["the".into()], vec![1]).unwrap(),
+            2,
+            vec![1.0, 2.0],
+        )
+        .unwrap();
+        let cfg = NgramConfig {
+            minn: 3,
+            maxn: 3,
+            bucket: 2,
+        };
+        let emb = emb
+            .with_subwords(Subwords::new(cfg, 2, vec![0.5, 0.5, 0.5, 0.5]).unwrap())
+            .unwrap();
+        let mine =
+            Vocab::from_ordered(vec!["the".into(), "cats".into(), "a".into()], vec![1, 1, 1])
+                .unwrap();
+        let e = embedding_from_vectors::<f32>(&emb, Some(&mine), 0).unwrap();
+        assert_eq!(e.token_row("the"), [1.0, 2.0]);
+        assert_eq!(e.token_row("cats"), [0.5, 0.5]);
+        // "a" is "<a>", itself a 3-gram: it gets a subword vector too.
+        assert_eq!(e.report().from_subwords, 2);
+        assert_eq!(e.report().missing, 0);
+        assert_eq!(e.report().from_vectors, 1);
     }
 }

@@ -26,7 +26,9 @@ impl From<Method> for AnalogyMethod {
 /// Arguments of `embedpos analogy`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Word vectors (.bin, .txt/.vec, GloVe, .epv; the format is detected).
+    /// Word vectors (.bin, .txt/.vec, GloVe, .epv, fastText .bin; the format is detected).
+    /// With a fastText model or an .epv with subwords, unseen query words are
+    /// accepted (their vector is built from their char n-grams).
     vectors: PathBuf,
     /// A in "A is to B as C is to ?" (e.g. man).
     a: String,
@@ -43,7 +45,7 @@ pub struct Args {
     /// Only the first N words of the file (the most frequent) are candidates.
     #[arg(long)]
     restrict: Option<usize>,
-    /// Format of VECTORS (text, bin, glove, epv); default: detected.
+    /// Format of VECTORS (text, bin, glove, epv, fasttext); default: detected.
     #[arg(long, value_parser = parse_format)]
     from: Option<Format>,
     /// Print one JSON array of {id, word, similarity}.

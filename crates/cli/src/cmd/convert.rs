@@ -8,11 +8,11 @@ use std::path::PathBuf;
 /// Arguments of `embedpos convert`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Input vectors (.bin, .txt/.vec, GloVe, .epv; the format is detected).
+    /// Input vectors (.bin, .txt/.vec, GloVe, .epv, fastText .bin; the format is detected).
     input: PathBuf,
     /// Output file, written atomically.
     output: PathBuf,
-    /// Format of INPUT (text, bin, glove, epv); default: detected from the content.
+    /// Format of INPUT (text, bin, glove, epv, fasttext); default: detected from the content.
     #[arg(long, value_parser = parse_format)]
     from: Option<Format>,
     /// Format of OUTPUT (text, bin, glove, epv, npy, safetensors); default: from its extension.
@@ -35,6 +35,12 @@ pub fn run(args: Args, g: &Global) -> CliResult {
             emb.len(),
             emb.dim()
         );
+        if emb.subwords().is_some() && !to.keeps_subwords() {
+            eprintln!(
+                "note: {to} holds the in-vocabulary words only; the subword rows that give unseen \
+                 words vectors are kept by .epv"
+            );
+        }
         if !to.keeps_words() {
             eprintln!(
                 "note: {to} holds the matrix only; row i is word i of {}",

@@ -11,5 +11,6 @@ pub mod text_opts;
 pub mod tokenize;
 pub mod train;
 pub mod train_glove;
+pub mod vectors;
 pub mod vectors_opts;
 pub mod vocab;

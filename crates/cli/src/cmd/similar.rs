@@ -8,7 +8,9 @@ use std::path::PathBuf;
 /// Arguments of `embedpos similar`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Word vectors (.bin, .txt/.vec, GloVe, .epv; the format is detected).
+    /// Word vectors (.bin, .txt/.vec, GloVe, .epv, fastText .bin; the format is detected).
+    /// With a fastText model or an .epv with subwords, unseen query words are
+    /// accepted (their vector is built from their char n-grams).
     vectors: PathBuf,
     /// Query words: their unit vectors are averaged (minus the --negative ones).
     #[arg(required = true)]
@@ -22,7 +24,7 @@ pub struct Args {
     /// Only the first N words of the file (the most frequent) are candidates.
     #[arg(long)]
     restrict: Option<usize>,
-    /// Format of VECTORS (text, bin, glove, epv); default: detected.
+    /// Format of VECTORS (text, bin, glove, epv, fasttext); default: detected.
     #[arg(long, value_parser = parse_format)]
     from: Option<Format>,
     /// Print one JSON array of {id, word, similarity}.

@@ -4,7 +4,7 @@ use crate::{CliResult, Global};
 use embedpos_embed::{Embeddings, Format, Neighbor};
 use std::path::Path;
 
-/// Parses a `--from`/`--to` format name (`text`, `bin`, `glove`, `epv`, ...).
+/// Parses a `--from`/`--to` format name (`text`, `bin`, `glove`, `epv`, `fasttext`, ...).
 pub fn parse_format(s: &str) -> Result<Format, String> {
     s.parse::<Format>().map_err(|e| e.to_string())
 }
@@ -14,8 +14,17 @@ pub fn parse_format(s: &str) -> Result<Format, String> {
 pub fn load(path: &Path, format: Option<Format>, g: &Global) -> CliResult<Embeddings> {
     let emb = Embeddings::load(path, format)?;
     if !g.quiet {
+        let subwords = match emb.subwords() {
+            Some(s) => format!(
+                ", {} subword buckets (n-grams {}..={}): unseen words get vectors",
+                s.config().bucket,
+                s.config().minn,
+                s.config().maxn
+            ),
+            None => String::new(),
+        };
         eprintln!(
-            "{}: {} words, dimension {}",
+            "{}: {} words, dimension {}{subwords}",
             path.display(),
             emb.len(),
             emb.dim()

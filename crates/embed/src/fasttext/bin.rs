@@ -444,6 +444,12 @@ impl FastTextModel {
         v
     }
 
+    /// The number of entries of the model's n-gram prune index, or `None`
+    /// when the model was not pruned (every bucket has its row).
+    pub fn prune_index_len(&self) -> Option<usize> {
+        self.pruneidx.as_ref().map(HashMap::len)
+    }
+
     /// The in-vocabulary word's id, if any.
     pub fn word_id(&self, word: &str) -> Option<usize> {
         self.index.get(word).copied()

@@ -1,6 +1,147 @@
 //! fastText: reading real fastText models (and, with the trainer, subword
 //! vectors of our own).
+//!
+//! [`FastTextModel::load`] reads a `.bin` written by fastText 0.9.x;
+//! [`FastTextModel::into_embeddings`] (or simply [`Embeddings::load`], which
+//! recognises the file by its magic number) turns it into [`Embeddings`]
+//! whose rows are what `fasttext print-word-vectors` prints for the
+//! in-vocabulary words and whose [`Subwords`] give every other string a
+//! vector the same way.
 
 mod bin;
 
 pub use bin::{FastTextArgs, FastTextBinError, FastTextModel, FastTextModelKind, FASTTEXT_MAGIC};
+
+use crate::embeddings::Embeddings;
+use crate::error::{Error, Result};
+use crate::subwords::Subwords;
+use embedpos_tokenize::{NgramConfig, Vocab};
+use std::path::Path;
+
+impl From<FastTextBinError> for Error {
+    fn from(e: FastTextBinError) -> Self {
+        Error::Corrupt {
+            path: e.path,
+            offset: e.offset,
+            message: e.message,
+        }
+    }
+}
+
+impl FastTextModel {
+    /// The model as [`Embeddings`]: the vocabulary (words only, labels of a
+    /// supervised model left out) in the model's order with its counts; row
+    /// `i` the vector fastText's `getWordVector` gives word `i` (the mean of
+    /// its own input row and its n-gram rows, what fastText writes to
+    /// `.vec`); and, when the model uses char n-grams, the `bucket` n-gram
+    /// rows as [`Subwords`], so that unseen words get the mean of their
+    /// n-gram rows.
+    ///
+    /// Models without usable n-grams load without subwords, and unseen words
+    /// are then not in the vocabulary (fastText would print a zero vector):
+    /// `maxn` 0 (e.g. supervised models), `minn > maxn` (fastText builds no
+    /// n-gram then), or a prune index of size 0. `minn` 0 behaves as 1, as
+    /// in fastText. A non-empty prune index (only written with quantized
+    /// models, which the reader refuses) is an error. `path` names the file
+    /// in errors.
+    pub fn into_embeddings(self, path: &Path) -> Result<Embeddings> {
+        let dim = self.dim();
+        let mut matrix = Vec::with_capacity(self.words.len() * dim);
+        for (word, _) in &self.words {
+            matrix.extend_from_slice(&self.word_vector(word));
+        }
+        let config = NgramConfig {
+            minn: self.args.minn.max(1),
+            maxn: self.args.maxn,
+            bucket: self.args.bucket,
+        };
+        let usable = config.enabled() && config.minn <= config.maxn;
+        let subwords = match self.prune_index_len() {
+            Some(0) => None,
+            Some(n) => {
+                return Err(Error::format(
+                    path,
+                    format!(
+                        "the model's n-gram rows were pruned ({n} kept of {} buckets), which only \
+                         quantized fastText models do; use the unquantized .bin",
+                        self.args.bucket
+                    ),
+                ))
+            }
+            None if !usable => None,
+            None => {
+                let start = self.words.len() * dim;
+                let end = start + self.args.bucket as usize * dim;
+                let rows = self.input.get(start..end).ok_or_else(|| {
+                    Error::corrupt(
+                        path,
+                        0,
+                        format!(
+                            "the input matrix has {} rows, fewer than {} words + {} buckets",
+                            self.rows,
+                            self.words.len(),
+                            self.args.bucket
+                        ),
+                    )
+                })?;
+                Some(Subwords::new(config, dim, rows.to_vec())?)
+            }
+        };
+        let (tokens, counts): (Vec<String>, Vec<u64>) = self.words.into_iter().unzip();
+        let vocab = Vocab::from_ordered(tokens, counts).map_err(|e| {
+            Error::format(
+                path,
+                format!("the model's dictionary cannot be used as a vocabulary: {e}"),
+            )
+        })?;
+        let emb = Embeddings::new(vocab, dim, matrix)
+            .map_err(|e| Error::format(path, format!("the model's vectors are not usable: {e}")))?;
+        match subwords {
+            Some(s) => emb.with_subwords(s),
+            None => Ok(emb),
+        }
+    }
+}
+
+/// Reads a fastText `.bin` model as [`Embeddings`] (see
+/// [`FastTextModel::into_embeddings`]).
+pub(crate) fn read(path: &Path) -> Result<Embeddings> {
+    FastTextModel::load(path)?.into_embeddings(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/fasttext")
+            .join(name)
+    }
+
+    #[test]
+    fn embeddings_answer_like_the_model_for_any_word() {
+        let p = fixture("small.bin");
+        let m = FastTextModel::load(&p).unwrap();
+        let emb = m.clone().into_embeddings(&p).unwrap();
+        assert_eq!(emb.len(), m.words.len());
+        assert!(emb.subwords().is_some());
+        for w in ["the", "</s>", "zzyzx", "unseenword", "ü"] {
+            let want = m.word_vector(w);
+            match emb.word_vector(w) {
+                Ok(got) => assert_eq!(&got[..], &want[..], "{w}"),
+                Err(_) => assert!(want.iter().all(|&x| x == 0.0), "{w}"),
+            }
+        }
+    }
+
+    #[test]
+    fn reader_errors_become_corrupt_errors_with_the_offset() {
+        let e: Error = FastTextModel::load(&fixture("small.ftz"))
+            .unwrap_err()
+            .into();
+        assert!(matches!(e, Error::Corrupt { .. }), "{e}");
+        assert!(e.to_string().contains("quantized"), "{e}");
+    }
+}

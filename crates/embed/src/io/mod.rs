@@ -6,8 +6,14 @@
 //! | word2vec binary (`.bin`) | yes | yes | yes | synthetic |
 //! | GloVe text (`.glove`) | yes | yes | yes | synthetic |
 //! | native (`.epv`) | yes (also memory-mapped) | yes | yes | kept |
+//! | fastText model (`.bin`) | yes | — | yes | kept |
 //! | `.npy` | — | yes | no (matrix only) | no |
 //! | safetensors | — | yes | no (matrix only) | no |
+//!
+//! Only the native format and fastText models hold subword rows (fastText's
+//! hashed char n-grams, see [`Subwords`](crate::Subwords)), so only they
+//! give vectors to unseen words after loading; every other format exports
+//! the in-vocabulary words' vectors alone (fastText's `.vec` does the same).
 //!
 //! The word2vec and GloVe formats store no counts. Loading them gives word
 //! `i` of `n` the count `n - i`, as gensim does, so that the file order
@@ -62,22 +68,30 @@ pub enum Format {
     /// safetensors with one `F32` tensor `embeddings` of shape `[N, D]`: the
     /// matrix only. Write-only.
     Safetensors,
+    /// A fastText model (`.bin` written by fastText 0.9.x): dictionary,
+    /// training arguments and input matrix, subword rows included (see
+    /// [`FastTextModel`](crate::fasttext::FastTextModel)). Read-only; told
+    /// from a word2vec `.bin` by its magic number. Quantized `.ftz` models
+    /// are refused.
+    FastText,
 }
 
 impl Format {
     /// Every format, in the order of the table above.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Word2VecText,
         Format::Word2VecBinary,
         Format::GloveText,
         Format::Native,
         Format::Npy,
         Format::Safetensors,
+        Format::FastText,
     ];
 
     /// The format a file name's extension implies: `.txt`/`.vec` word2vec
     /// text, `.bin` word2vec binary, `.glove` GloVe text, `.epv` native,
-    /// `.npy`, `.safetensors`. Other extensions are an error that names the
+    /// `.npy`, `.safetensors`. A `.bin` may also be a fastText model:
+    /// [`Embeddings::load`] tells them apart by content. Other extensions are an error that names the
     /// choices (GloVe files are often `.txt`: give the format explicitly).
     pub fn from_path(path: &Path) -> Result<Format> {
         let ext = path
@@ -92,6 +106,7 @@ impl Format {
             "epv" => Ok(Format::Native),
             "npy" => Ok(Format::Npy),
             "safetensors" => Ok(Format::Safetensors),
+            "fasttext" | "fasttext-bin" | "ft" => Ok(Format::FastText),
             _ => Err(Error::format(
                 path,
                 format!(
@@ -114,6 +129,7 @@ impl Format {
             Format::Native => "epv",
             Format::Npy => "npy",
             Format::Safetensors => "safetensors",
+            Format::FastText => "fasttext",
         }
     }
 
@@ -132,6 +148,19 @@ impl Format {
     pub fn keeps_words(self) -> bool {
         self.is_readable()
     }
+
+    /// True for the formats [`Embeddings::save`] can write (all but
+    /// fastText models).
+    pub fn is_writable(self) -> bool {
+        !matches!(self, Format::FastText)
+    }
+
+    /// True for the formats that keep subword rows, so that unseen words
+    /// still get vectors after a round trip (native `.epv`; fastText models
+    /// are read-only).
+    pub fn keeps_subwords(self) -> bool {
+        matches!(self, Format::Native | Format::FastText)
+    }
 }
 
 impl fmt::Display for Format {
@@ -145,7 +174,7 @@ impl FromStr for Format {
 
     /// Parses a format name: `text` (also `txt`, `vec`, `word2vec-text`),
     /// `bin` (also `binary`, `word2vec-bin`), `glove`, `epv` (also `native`),
-    /// `npy`, `safetensors`.
+    /// `npy`, `safetensors`, `fasttext` (also `fasttext-bin`).
     fn from_str(s: &str) -> Result<Format> {
         match s.to_ascii_lowercase().as_str() {
             "text" | "txt" | "vec" | "word2vec-text" | "w2v-text" => Ok(Format::Word2VecText),
@@ -156,6 +185,7 @@ impl FromStr for Format {
             "epv" | "native" => Ok(Format::Native),
             "npy" | "numpy" => Ok(Format::Npy),
             "safetensors" => Ok(Format::Safetensors),
+            "fasttext" | "fasttext-bin" | "ft" => Ok(Format::FastText),
             _ => Err(Error::InvalidArgument(format!(
                 "unknown vector format {s:?}; choose one of {}",
                 Format::names()
@@ -166,12 +196,19 @@ impl FromStr for Format {
 
 impl Embeddings {
     /// Reads word vectors from `path` in `format`, or in the format its
-    /// contents show when `format` is `None` (a native magic number, a
-    /// word2vec `N D` header followed by text or binary rows, or headerless
-    /// GloVe rows).
+    /// contents show when `format` is `None` (a native or fastText magic
+    /// number, a word2vec `N D` header followed by text or binary rows, or
+    /// headerless GloVe rows). A file given as word2vec binary that starts
+    /// with fastText's magic number is read as a fastText model, since both
+    /// are called `.bin`.
+    ///
+    /// Native files written with subwords and fastText models come back with
+    /// their [`Subwords`](crate::Subwords), so [`Embeddings::word_vector`]
+    /// answers for unseen words.
     ///
     /// Errors name the file and line or byte offset: a missing or truncated
-    /// file, a header claiming more than the file holds, a row with the wrong
+    /// file, a header claiming more than the file holds (or, for fastText,
+    /// a wrong magic or version or a quantized model), a row with the wrong
     /// number of values, NaN or infinity, a word twice, bytes that are not
     /// UTF-8, or a file that is not word vectors at all.
     pub fn load(path: impl AsRef<Path>, format: Option<Format>) -> Result<Embeddings> {
@@ -182,7 +219,9 @@ impl Embeddings {
         };
         match format {
             Format::Word2VecText => word2vec_text::read(path),
+            Format::Word2VecBinary if sniff::is_fasttext(path)? => crate::fasttext::read(path),
             Format::Word2VecBinary => word2vec_binary::read(path),
+            Format::FastText => crate::fasttext::read(path),
             Format::GloveText => glove::read(path),
             Format::Native => native::read(path),
             Format::Npy | Format::Safetensors => Err(Error::format(
@@ -202,6 +241,10 @@ impl Embeddings {
     /// The text and binary word2vec formats and GloVe cannot hold a word that
     /// is empty or contains whitespace; such a word is an error (before
     /// anything is written) that suggests the native format.
+    ///
+    /// Only the native format keeps the [`Subwords`](crate::Subwords);
+    /// the others export the in-vocabulary words (as fastText's `.vec`).
+    /// fastText models cannot be written (an error that suggests `.epv`).
     pub fn save(&self, path: impl AsRef<Path>, format: Format) -> Result<()> {
         let path = path.as_ref();
         match format {
@@ -211,6 +254,11 @@ impl Embeddings {
             Format::Native => native::write(self, path),
             Format::Npy => npy::write(self, path),
             Format::Safetensors => safetensors::write(self, path),
+            Format::FastText => Err(Error::format(
+                path,
+                "embedpos does not write fastText .bin models; save as .epv to keep the subword rows, \
+                 or as .vec/.txt for the in-vocabulary vectors",
+            )),
         }
     }
 

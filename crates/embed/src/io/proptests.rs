@@ -77,6 +77,44 @@ proptest! {
         }
     }
 
+    /// Native files keep subword rows and n-gram settings bit for bit, read
+    /// into memory or mapped, and unseen words get the same vectors after
+    /// the round trip; the other readable formats drop the subwords.
+    #[test]
+    fn native_round_trips_subwords(
+        e in embeddings(0),
+        minn in 1usize..4,
+        extra in 0usize..3,
+        bucket in 1u32..40,
+        seed in any::<u32>(),
+    ) {
+        use crate::Subwords;
+        use embedpos_tokenize::NgramConfig;
+        let cfg = NgramConfig { minn, maxn: minn + extra, bucket };
+        let dim = e.dim();
+        let rows = (0..bucket as usize * dim)
+            .map(|i| f32::from_bits((i as u32).wrapping_mul(2_654_435_761) ^ seed))
+            .map(|v| if v.is_finite() { v } else { 0.5 })
+            .collect();
+        let e = e.with_subwords(Subwords::new(cfg, dim, rows).unwrap()).unwrap();
+        let back = round_trip(&e, Format::Native, true);
+        prop_assert_eq!(&back, &e);
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("v.epv");
+        e.save(&p, Format::Native).unwrap();
+        // SAFETY: the file is not changed while mapped.
+        let mapped = unsafe { Embeddings::load_mmap(&p) }.unwrap();
+        prop_assert_eq!(&mapped, &e);
+        for w in ["unseen", "ab", "日本語"] {
+            let got = back.word_vector(w).ok().map(|v| v.into_owned());
+            let want = e.word_vector(w).ok().map(|v| v.into_owned());
+            prop_assert_eq!(got, want);
+        }
+        let text = round_trip(&e, Format::Word2VecText, false);
+        prop_assert!(text.subwords().is_none());
+        prop_assert_eq!(text.matrix(), e.matrix());
+    }
+
     #[test]
     fn exports_hold_the_matrix(e in embeddings(0)) {
         let dir = tempfile::tempdir().unwrap();

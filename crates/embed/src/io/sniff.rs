@@ -12,9 +12,9 @@ use std::path::Path;
 const PEEK: u64 = 1 << 20;
 
 /// fastText `.bin` models start with this little-endian `i32`.
-const FASTTEXT_MAGIC: [u8; 4] = 793_712_314i32.to_le_bytes();
+const FASTTEXT_MAGIC: [u8; 4] = crate::fasttext::FASTTEXT_MAGIC.to_le_bytes();
 
-/// Guesses the format of `path`: the native magic; a word2vec `N D` header
+/// Guesses the format of `path`: the native or fastText magic; a word2vec `N D` header
 /// whose first row continues in text (word2vec text) or not (binary); or a
 /// first line `word v1 ... vD` (GloVe).
 pub(crate) fn sniff(path: &Path) -> Result<Format> {
@@ -28,8 +28,6 @@ pub(crate) fn sniff(path: &Path) -> Result<Format> {
             "the file is empty".to_string()
         } else if head.starts_with(b"\x93NUMPY") {
             "a .npy array holds no words and cannot be loaded as word vectors".to_string()
-        } else if head.starts_with(&FASTTEXT_MAGIC) {
-            "a fastText .bin model, which this version cannot read; use fastText's .vec output".to_string()
         } else {
             "not a word-vector file: expected a word2vec header `N D`, GloVe rows `word v1 ... vD` or \
              an .epv file"
@@ -43,6 +41,9 @@ pub(crate) fn sniff(path: &Path) -> Result<Format> {
 pub(crate) fn sniff_bytes(head: &[u8]) -> Option<Format> {
     if head.starts_with(&NATIVE_MAGIC) {
         return Some(Format::Native);
+    }
+    if head.starts_with(&FASTTEXT_MAGIC) {
+        return Some(Format::FastText);
     }
     let nl = head.iter().position(|&b| b == b'\n');
     let first = &head[..nl.unwrap_or(head.len())];
@@ -63,6 +64,17 @@ pub(crate) fn sniff_bytes(head: &[u8]) -> Option<Format> {
         n += 1;
     }
     (n > 0).then_some(Format::GloveText)
+}
+
+/// True when `path` starts with fastText's magic number (a fastText model
+/// rather than a word2vec binary file; both are called `.bin`).
+pub(crate) fn is_fasttext(path: &Path) -> Result<bool> {
+    let (r, _) = common::open(path)?;
+    let mut head = Vec::with_capacity(4);
+    r.take(4)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::io(path, e))?;
+    Ok(head == FASTTEXT_MAGIC)
 }
 
 /// After a word2vec header: true when the first row parses as a text row
@@ -113,6 +125,10 @@ mod tests {
             Some(Format::GloveText)
         );
         assert_eq!(sniff_bytes(&NATIVE_MAGIC), Some(Format::Native));
+        assert_eq!(
+            sniff_bytes(&793_712_314i32.to_le_bytes()),
+            Some(Format::FastText)
+        );
         assert_eq!(sniff_bytes(b"hello world\n"), None);
         assert_eq!(sniff_bytes(b""), None);
         assert_eq!(sniff_bytes(b"0 5\n"), Some(Format::Word2VecText));
