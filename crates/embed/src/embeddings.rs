@@ -181,7 +181,8 @@ impl Embeddings {
     }
 
     /// Splits into the vocabulary, dimension and matrix (copied out of a
-    /// memory map if need be).
+    /// memory map if need be). The subword rows, if any, are dropped: take
+    /// them first with [`subwords`](Self::subwords).
     pub fn into_parts(self) -> (Vocab, usize, Vec<f32>) {
         let matrix = match self.storage {
             Storage::Owned(m) => m,

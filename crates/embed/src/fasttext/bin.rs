@@ -12,6 +12,14 @@
 //! allocated from it, so a truncated or foreign file is a clear error and never
 //! a huge allocation. Quantized models (`.ftz`) are refused: their input
 //! matrix is product-quantized and cannot be used as plain vectors.
+//!
+//! Settings fastText accepts but that build no n-gram are read as they are
+//! and give the same vectors fastText computes: `minn > maxn` or `maxn` 0
+//! (each word is its own row; unseen words have no rows, and fastText prints
+//! zeros for them). `maxn > 0` with `bucket` 0 would make fastText divide by
+//! zero and is refused. Dictionary words longer than 1 MiB are refused as
+//! corrupt; query words of any length are fine (their n-grams are visited
+//! one at a time).
 
 use embedpos_tokenize::NgramConfig;
 use std::collections::HashMap;
@@ -348,15 +356,23 @@ impl FastTextModel {
                 args.bucket
             )));
         }
-        let mut raw = vec![0u8; needed as usize];
-        r.inner
-            .read_exact(&mut raw)
-            .map_err(|e| r.err(format!("cannot read the input matrix: {e}")))?;
-        r.offset += needed;
-        let input: Vec<f32> = raw
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect();
+        // Read in chunks so that peak memory is the matrix, not twice it
+        // (real models hold gigabytes).
+        let total = rows * args.dim;
+        let mut input: Vec<f32> = Vec::with_capacity(total);
+        let mut raw = vec![0u8; (total * 4).min(1 << 20)];
+        while input.len() < total {
+            let take = ((total - input.len()) * 4).min(raw.len());
+            r.inner
+                .read_exact(&mut raw[..take])
+                .map_err(|e| r.err(format!("cannot read the input matrix: {e}")))?;
+            r.offset += take as u64;
+            input.extend(
+                raw[..take]
+                    .chunks_exact(4)
+                    .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+            );
+        }
         // The output matrix is not needed for word vectors, but its size must
         // account for the rest of the file: a truncated file is an error.
         let qout = r.u8("the output quantisation flag")?;

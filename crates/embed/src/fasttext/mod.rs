@@ -44,12 +44,44 @@ impl FastTextModel {
     /// in fastText. A non-empty prune index (only written with quantized
     /// models, which the reader refuses) is an error. `path` names the file
     /// in errors.
-    pub fn into_embeddings(self, path: &Path) -> Result<Embeddings> {
+    pub fn into_embeddings(mut self, path: &Path) -> Result<Embeddings> {
         let dim = self.dim();
-        let mut matrix = Vec::with_capacity(self.words.len() * dim);
-        for (word, _) in &self.words {
-            matrix.extend_from_slice(&self.word_vector(word));
+        let nw = self.words.len() * dim;
+        if self.input.len() < nw || self.rows * dim != self.input.len() {
+            return Err(Error::corrupt(
+                path,
+                0,
+                format!(
+                    "the input matrix has {} values for {} rows of {dim}, and needs at least {} words",
+                    self.input.len(),
+                    self.rows,
+                    self.words.len()
+                ),
+            ));
         }
+        // Compose each word's vector and write it over the word's own input
+        // row (which no other word uses), so that a real model (gigabytes)
+        // needs no second matrix; the bucket rows are then moved, not copied.
+        let mut rows = Vec::new();
+        let mut v = vec![0f32; dim];
+        for i in 0..self.words.len() {
+            rows.clear();
+            self.subword_rows(&self.words[i].0, &mut rows);
+            v.iter_mut().for_each(|x| *x = 0.0);
+            for &r in &rows {
+                if let Some(row) = self.input.get(r * dim..(r + 1) * dim) {
+                    v.iter_mut().zip(row).for_each(|(a, b)| *a += b);
+                }
+            }
+            if !rows.is_empty() {
+                let s = 1.0 / rows.len() as f32;
+                v.iter_mut().for_each(|x| *x *= s);
+            }
+            self.input[i * dim..(i + 1) * dim].copy_from_slice(&v);
+        }
+        let mut input = std::mem::take(&mut self.input);
+        let matrix = input[..nw].to_vec();
+        input.drain(..nw);
         let config = NgramConfig {
             minn: self.args.minn.max(1),
             maxn: self.args.maxn,
@@ -70,10 +102,9 @@ impl FastTextModel {
             }
             None if !usable => None,
             None => {
-                let start = self.words.len() * dim;
-                let end = start + self.args.bucket as usize * dim;
-                let rows = self.input.get(start..end).ok_or_else(|| {
-                    Error::corrupt(
+                let n = self.args.bucket as usize * dim;
+                if input.len() < n {
+                    return Err(Error::corrupt(
                         path,
                         0,
                         format!(
@@ -82,9 +113,11 @@ impl FastTextModel {
                             self.words.len(),
                             self.args.bucket
                         ),
-                    )
-                })?;
-                Some(Subwords::new(config, dim, rows.to_vec())?)
+                    ));
+                }
+                input.truncate(n);
+                input.shrink_to_fit();
+                Some(Subwords::new(config, dim, input)?)
             }
         };
         let (tokens, counts): (Vec<String>, Vec<u64>) = self.words.into_iter().unzip();
