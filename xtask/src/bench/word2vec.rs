@@ -54,21 +54,26 @@ pub struct Args {
 
 /// gensim's scores of one vector file.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-struct Scores {
-    analogy: f64,
-    sem: f64,
-    syn: f64,
-    n: u64,
-    ws353: f64,
-    simlex: f64,
+pub(super) struct Scores {
+    pub analogy: f64,
+    pub sem: f64,
+    pub syn: f64,
+    pub n: u64,
+    pub ws353: f64,
+    pub simlex: f64,
 }
 
 fn score(python: &Path, vectors: &Path) -> Result<Scores> {
+    score_file(python, vectors, true)
+}
+
+/// gensim's scores of a word2vec binary (`binary`) or text file.
+pub(super) fn score_file(python: &Path, vectors: &Path, binary: bool) -> Result<Scores> {
     let script = shared_dir().join("bench/eval_vectors.py");
     let out = Command::new(python)
         .arg(&script)
         .arg(vectors)
-        .arg("--binary")
+        .args(binary.then_some("--binary"))
         .stderr(Stdio::inherit())
         .output()
         .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
@@ -89,7 +94,7 @@ fn score(python: &Path, vectors: &Path) -> Result<Scores> {
 
 impl Scores {
     /// The mean of several runs' scores.
-    fn mean(all: &[Scores]) -> Scores {
+    pub(super) fn mean(all: &[Scores]) -> Scores {
         let n = all.len().max(1) as f64;
         let avg = |f: fn(&Scores) -> f64| all.iter().map(f).sum::<f64>() / n;
         Scores {
@@ -315,7 +320,7 @@ pub fn run(a: Args) -> Result {
 }
 
 /// Whitespace-separated tokens of a plain-text file.
-fn count_tokens(path: &Path) -> Result<u64> {
+pub(super) fn count_tokens(path: &Path) -> Result<u64> {
     use std::io::Read;
     let mut f = std::fs::File::open(path)?;
     let mut buf = vec![0u8; 1 << 20];
