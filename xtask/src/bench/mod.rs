@@ -1,5 +1,6 @@
 //! `cargo xtask bench`: ours and the reference tools in one run, with ratios.
 
+mod fasttext;
 mod glove;
 mod scores;
 mod vocab;
@@ -37,6 +38,8 @@ enum Which {
     Glove(glove::Args),
     /// word2vec training (skip-gram and CBOW) vs word2vec C: speed, memory, accuracy.
     Word2vec(word2vec::Args),
+    /// fastText training (subword skip-gram/CBOW) vs Debian's fasttext: speed, memory, accuracy.
+    Fasttext(fasttext::Args),
 }
 
 pub fn run(args: Args) -> Result {
@@ -44,5 +47,6 @@ pub fn run(args: Args) -> Result {
         Which::Vocab(c) => vocab::run(c),
         Which::Glove(a) => glove::run(a),
         Which::Word2vec(a) => word2vec::run(a),
+        Which::Fasttext(a) => fasttext::run(a),
     }
 }

@@ -266,7 +266,7 @@ pub fn run(a: Args) -> Result {
 }
 
 /// Whitespace-separated tokens of a plain-text file.
-fn count_tokens(path: &Path) -> Result<u64> {
+pub(super) fn count_tokens(path: &Path) -> Result<u64> {
     use std::io::Read;
     let mut f = std::fs::File::open(path)?;
     let mut buf = vec![0u8; 1 << 20];

@@ -10,6 +10,7 @@ pub mod similar;
 pub mod text_opts;
 pub mod tokenize;
 pub mod train;
+pub mod train_fasttext;
 pub mod train_glove;
 pub mod vectors;
 pub mod vectors_opts;

@@ -22,6 +22,10 @@ enum Algorithm {
     /// word2vec: skip-gram or CBOW with negative sampling or hierarchical
     /// softmax (defaults are word2vec C's).
     Word2vec(Word2VecArgs),
+    /// fastText: word2vec where a word's input vector is the mean of its own
+    /// row and its character n-gram rows, so unseen words get vectors too
+    /// (word2vec's defaults unless --defaults fasttext).
+    Fasttext(super::train_fasttext::Args),
     /// GloVe: co-occurrence counting in a memory budget, then AdaGrad
     /// weighted least squares (defaults are GloVe C's).
     Glove(super::train_glove::Args),
@@ -29,7 +33,7 @@ enum Algorithm {
 
 /// The architecture, as on word2vec's command line.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum ModelArg {
+pub(super) enum ModelArg {
     /// Skip-gram (`-cbow 0`).
     Skipgram,
     /// Continuous bag of words (`-cbow 1`, the default).
@@ -38,7 +42,7 @@ enum ModelArg {
 
 /// The output layer.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum LossArg {
+pub(super) enum LossArg {
     /// Negative sampling (`-negative N`, the default).
     Ns,
     /// Hierarchical softmax (`-hs 1 -negative 0`).
@@ -48,21 +52,29 @@ enum LossArg {
 /// Arguments of `embedpos train word2vec`.
 #[derive(Debug, clap::Args)]
 struct Word2VecArgs {
+    #[command(flatten)]
+    opts: TrainOpts,
+}
+
+/// The options of word2vec training, shared by `train word2vec` and
+/// `train fasttext`.
+#[derive(Debug, clap::Args)]
+pub(super) struct TrainOpts {
     /// Training text: files, directories, or `-` for standard input (.gz is
     /// read as is). One sentence or paragraph a line.
     #[arg(required = true)]
-    corpus: Vec<PathBuf>,
+    pub corpus: Vec<PathBuf>,
     /// Output vectors. The format comes from the extension (.bin, .txt/.vec,
     /// .epv, .npy, .safetensors, .glove) unless --format is given. Written
     /// atomically: an interrupted run leaves an existing file untouched.
     #[arg(short, long)]
-    output: PathBuf,
+    pub output: PathBuf,
     /// Output format: text, bin, glove, epv, npy, safetensors.
     #[arg(long, value_parser = parse_format)]
-    format: Option<Format>,
-    /// Architecture.
-    #[arg(long, value_enum, default_value = "cbow")]
-    model: ModelArg,
+    pub format: Option<Format>,
+    /// Architecture [default: cbow; fastText's defaults: skipgram].
+    #[arg(long, value_enum)]
+    model: Option<ModelArg>,
     /// Output layer: negative sampling or hierarchical softmax.
     #[arg(long, value_enum, default_value = "ns")]
     loss: LossArg,
@@ -75,9 +87,10 @@ struct Word2VecArgs {
     /// Noise words per example with negative sampling.
     #[arg(long, default_value_t = 5)]
     negative: usize,
-    /// Subsampling threshold for frequent words (0 = off).
-    #[arg(long, default_value_t = 1e-3)]
-    sample: f64,
+    /// Subsampling threshold for frequent words, 0 = off [default: 1e-3;
+    /// fastText's defaults: 1e-4].
+    #[arg(long)]
+    sample: Option<f64>,
     /// Drop words seen fewer times.
     #[arg(long, default_value_t = 5)]
     min_count: u64,
@@ -87,7 +100,8 @@ struct Word2VecArgs {
     /// Passes over the corpus (word2vec's -iter).
     #[arg(long, default_value_t = 5)]
     epochs: usize,
-    /// Starting learning rate (default 0.025 for skip-gram, 0.05 for CBOW).
+    /// Starting learning rate (default 0.025 for skip-gram, 0.05 for CBOW;
+    /// fastText's defaults: 0.05 for both).
     #[arg(long)]
     alpha: Option<f32>,
     /// Final learning rate (default: decay to alpha·1e-4 as word2vec does).
@@ -111,46 +125,66 @@ struct Word2VecArgs {
 /// Runs the subcommand.
 pub fn run(args: Args, g: &Global) -> CliResult {
     match args.algorithm {
-        Algorithm::Word2vec(a) => word2vec(a, g),
+        Algorithm::Word2vec(a) => word2vec(a.opts, g),
+        Algorithm::Fasttext(a) => super::train_fasttext::run(a, g),
         Algorithm::Glove(a) => super::train_glove::run(a, g),
     }
 }
 
-fn word2vec(a: Word2VecArgs, g: &Global) -> CliResult {
-    let format = match a.format {
-        Some(f) => f,
-        None => Format::from_path(&a.output)?,
-    };
-    let threads = g.threads.unwrap_or_else(|| {
+impl TrainOpts {
+    /// The output format: --format, or from the output's extension.
+    pub(super) fn format(&self) -> CliResult<Format> {
+        Ok(match self.format {
+            Some(f) => f,
+            None => Format::from_path(&self.output)?,
+        })
+    }
+
+    /// `base` with every option given on the command line (and every
+    /// option whose default is the same for word2vec and fastText) applied.
+    pub(super) fn config(&self, base: Word2VecConfig, threads: usize) -> Word2VecConfig {
+        Word2VecConfig {
+            model: match self.model {
+                Some(ModelArg::Skipgram) => Model::SkipGram,
+                Some(ModelArg::Cbow) => Model::Cbow,
+                None => base.model,
+            },
+            loss: match self.loss {
+                LossArg::Ns => Loss::NegativeSampling,
+                LossArg::Hs => Loss::HierarchicalSoftmax,
+            },
+            dim: self.dim,
+            window: self.window,
+            negative: self.negative,
+            sample: self.sample.unwrap_or(base.sample),
+            min_count: self.min_count,
+            max_vocab: self.max_vocab,
+            epochs: self.epochs,
+            alpha: self.alpha.or(base.alpha),
+            min_alpha: self.min_alpha,
+            cbow_mean: !self.cbow_sum,
+            shared_negatives: !self.no_shared_negatives,
+            threads,
+            seed: self.seed,
+            tokenizer: self.text.tokenizer(),
+            ..base
+        }
+    }
+}
+
+/// The number of threads: --threads, or every core.
+pub(super) fn threads(g: &Global) -> usize {
+    g.threads.unwrap_or_else(|| {
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
-    });
-    let cfg = Word2VecConfig {
-        model: match a.model {
-            ModelArg::Skipgram => Model::SkipGram,
-            ModelArg::Cbow => Model::Cbow,
-        },
-        loss: match a.loss {
-            LossArg::Ns => Loss::NegativeSampling,
-            LossArg::Hs => Loss::HierarchicalSoftmax,
-        },
-        dim: a.dim,
-        window: a.window,
-        negative: a.negative,
-        sample: a.sample,
-        min_count: a.min_count,
-        max_vocab: a.max_vocab,
-        epochs: a.epochs,
-        alpha: a.alpha,
-        min_alpha: a.min_alpha,
-        cbow_mean: !a.cbow_sum,
-        shared_negatives: !a.no_shared_negatives,
-        threads,
-        seed: a.seed,
-        tokenizer: a.text.tokenizer(),
-        ..Default::default()
-    };
+    })
+}
+
+fn word2vec(a: TrainOpts, g: &Global) -> CliResult {
+    let format = a.format()?;
+    let threads = threads(g);
+    let cfg = a.config(Word2VecConfig::default(), threads);
     let trainer = Word2Vec::new(cfg)?;
     let started = Instant::now();
     let mut bar = TrainBar::new(g.quiet);

@@ -56,12 +56,16 @@ impl Defaults {
 /// * the learning rate decays linearly to zero over all epochs in both
 ///   (word2vec floors it at `lr · 1e-4`, which is kept).
 ///
-/// Deviations from fastText, kept because they do not change quality
-/// (see `cargo xtask bench fasttext`): line ends end sentences instead of
-/// being a trained `</s>` word; with [`shared_negatives`](Word2VecConfig::shared_negatives)
-/// skip-gram trains a centre word's pairs as one step (see the `skipgram`
-/// module); and only the n-gram buckets that vocabulary words reach are
-/// stored while training (see [`TrainedBuckets`]).
+/// Deviations from fastText: line ends end sentences instead of being a
+/// trained `</s>` word; sentences are cut at 1000 kept words (fastText: 1024
+/// read tokens); the sigmoid is word2vec's table (±6) rather than fastText's
+/// (±8); `T` of subsampling counts the vocabulary's tokens (fastText: all
+/// tokens). With [`shared_negatives`](Word2VecConfig::shared_negatives) (the
+/// default) skip-gram reads and writes a centre word's rows once per window
+/// and gets fastText's pair-by-pair updates up to rounding (see the
+/// `skipgram` module); `false` does them literally, 2–4× slower, with the
+/// same scores on the bench corpus. Only the n-gram buckets that vocabulary
+/// words reach are stored while training (see [`TrainedBuckets`]).
 ///
 /// ```
 /// use embedpos_embed::train::{Defaults, FastTextConfig, Model};

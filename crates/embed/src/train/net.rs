@@ -153,7 +153,7 @@ impl ThreadState {
             labels: Vec::with_capacity(k * t),
             grads: vec![0.0; k * t],
             neu1: vec![0.0; d],
-            neu1e: vec![0.0; k.max(1) * d],
+            neu1e: vec![0.0; k.max(2) * d],
         }
     }
 

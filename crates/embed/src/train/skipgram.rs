@@ -19,18 +19,17 @@
 //! # With subwords (fastText)
 //!
 //! fastText's skip-gram (Bojanowski et al. 2017, §3) turns the pair around:
-//! the centre word's input — the mean of its own row and its character
+//! the centre word's input — the mean `h` of its own row and its character
 //! n-gram rows — predicts each context word, with fresh noise words for every
-//! pair, and the gradient goes to every one of those rows
+//! pair, and the pair's gradient `e` is added to every one of those rows
 //! (`FastText::skipgram`, `Model::update`). Without `shared_negatives` this
-//! is done exactly so, pair by pair. With it (the default), the pairs of one
-//! centre word are trained as one step: the hidden vector is built once, all
-//! `k · (1 + negative)` output rows are scored and updated against it in
-//! turn, and the summed gradient is added to the centre word's rows once.
-//! The noise words are the same draws as fastText's; what changes is that
-//! the centre's rows are read and written once per window instead of once
-//! per pair (they are the expensive part: a word has ~30 n-gram rows), and
-//! that pair `i + 1` does not see pair `i`'s update of those rows.
+//! is done literally, pair by pair. With it (the default) the same updates
+//! are computed with the rows read and written once per centre word instead
+//! of once per pair (a word has ~30 rows; this is most of fastText's time):
+//! adding `e` to every row of a mean adds `e` to the mean, so after each
+//! pair `h += e` gives exactly the hidden vector fastText recomputes for the
+//! next pair, and the rows receive the summed `Σ e` at the end. Up to
+//! floating-point rounding (and Hogwild timing) the result is fastText's.
 
 use super::config::Loss;
 use super::hidden::rows_step;
@@ -97,13 +96,7 @@ fn subword_sentence<K: Kernels>(net: &Net, inputs: &InputRows, st: &mut ThreadSt
         st.rows.clear();
         st.rows.extend_from_slice(inputs.of(word));
         if net.shared_negatives {
-            st.targets.clear();
-            st.labels.clear();
-            for i in 0..st.ctx.len() {
-                let c = st.ctx[i];
-                st.push_targets(net, c);
-            }
-            rows_step::<K>(net, st, true);
+            centre_step::<K>(net, st);
         } else {
             for i in 0..st.ctx.len() {
                 let c = st.ctx[i];
@@ -114,6 +107,60 @@ fn subword_sentence<K: Kernels>(net: &Net, inputs: &InputRows, st: &mut ThreadSt
             }
         }
     }
+}
+
+/// fastText's pairs of one centre word (rows `st.rows`, contexts
+/// `st.ctx`), with the rows read and written once (see the module
+/// documentation).
+#[inline(always)]
+fn centre_step<K: Kernels>(net: &Net, st: &mut ThreadState) {
+    let dim = net.dim;
+    let n = st.rows.len();
+    // h = mean of the rows, kept up to date pair after pair.
+    let h = &mut st.neu1[..dim];
+    h.copy_from_slice(net.syn0.row(st.rows[0] as usize));
+    for &r in &st.rows[1..] {
+        K::add(net.syn0.row(r as usize), h);
+    }
+    if n > 1 {
+        K::scale(1.0 / n as f32, h);
+    }
+    // Two gradient rows: this pair's and the sum (taken out of `st` for
+    // the loop, which also draws noise words through `st`).
+    let mut grads = std::mem::take(&mut st.neu1e);
+    let (e, rest) = grads.split_at_mut(dim);
+    let total = &mut rest[..dim];
+    total.fill(0.0);
+    let mut loss = 0f32;
+    let mut pairs = 0u64;
+    for i in 0..st.ctx.len() {
+        let c = st.ctx[i];
+        st.targets.clear();
+        st.labels.clear();
+        st.push_targets(net, c);
+        e.fill(0.0);
+        let h = &mut st.neu1[..dim];
+        for j in 0..st.targets.len() {
+            let row = st.targets[j] as usize;
+            let f = K::dot(h, net.out.row(row));
+            let (err, l) = net.gradient(f, st.labels[j]);
+            loss += l;
+            let g = err * st.alpha;
+            if g != 0.0 {
+                K::axpy(g, net.out.row(row), e);
+                K::axpy(g, h, net.out.row_mut(row));
+            }
+        }
+        pairs += st.targets.len() as u64;
+        K::add(e, h);
+        K::add(e, total);
+    }
+    for &r in &st.rows {
+        K::add(total, net.syn0.row_mut(r as usize));
+    }
+    st.neu1e = grads;
+    st.loss += loss as f64;
+    st.pairs += pairs;
 }
 
 /// The batched update of one window: contexts `st.ctx` (rows of `syn0`)
