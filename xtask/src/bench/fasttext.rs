@@ -3,11 +3,10 @@
 //! `.vec` outputs scored by ../shared/bench/eval_vectors.py (gensim's
 //! evaluators).
 
-use super::scores::{score, Scores};
+use super::scores::{run_scored, Row};
 use super::word2vec::count_tokens;
 use crate::util::{
-    anchors, bench_dir, best, embedpos_bin, mb, plain_corpus, run_measured, workspace_root,
-    Measured, Result,
+    anchors, bench_dir, best, embedpos_bin, mb, plain_corpus, workspace_root, Measured, Result,
 };
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -63,13 +62,6 @@ pub struct Args {
     pub only_ours: bool,
 }
 
-/// One tool's result for one model.
-#[derive(Debug, Clone, Copy)]
-struct Row {
-    m: Measured,
-    s: Scores,
-}
-
 pub fn run(a: Args) -> Result {
     let corpus_arg = if a.corpus.is_relative() {
         workspace_root().join(&a.corpus)
@@ -123,7 +115,7 @@ pub fn run(a: Args) -> Result {
         for round in 0..rounds {
             if !a.only_ours {
                 eprintln!("[{model} {}/{rounds}] fastText ...", round + 1);
-                let t = run_measured(
+                let (t, sc) = run_scored(
                     Command::new(&fasttext)
                         .arg(model)
                         .arg("-input")
@@ -142,21 +134,15 @@ pub fn run(a: Args) -> Result {
                         .args(["-bucket", &a.bucket.to_string()])
                         .args(["-verbose", "0"])
                         .stdout(Stdio::null()),
+                    &python,
+                    &theirs_out,
+                    false,
                 )?;
-                let sc = score(&python, &theirs_out, false)?;
-                eprintln!(
-                    "    {:.1} s, {}, analogy {:.4}, WS353 {:.4}, SimLex {:.4}",
-                    t.wall.as_secs_f64(),
-                    mb(t.peak_rss),
-                    sc.analogy,
-                    sc.ws353,
-                    sc.simlex
-                );
                 theirs_scores.push(sc);
                 theirs = Some(best(theirs, t));
             }
             eprintln!("[{model} {}/{rounds}] embedpos ...", round + 1);
-            let o = run_measured(
+            let (o, sc) = run_scored(
                 Command::new(&ours_bin)
                     .args(["train", "fasttext", "--quiet", "--defaults", "fasttext"])
                     .args(["--model", model])
@@ -174,30 +160,15 @@ pub fn run(a: Args) -> Result {
                     .args(["--bucket", &a.bucket.to_string()])
                     .args(["--threads", &threads])
                     .args(&extra),
+                &python,
+                &ours_out,
+                false,
             )?;
-            let sc = score(&python, &ours_out, false)?;
-            eprintln!(
-                "    {:.1} s, {}, analogy {:.4}, WS353 {:.4}, SimLex {:.4}",
-                o.wall.as_secs_f64(),
-                mb(o.peak_rss),
-                sc.analogy,
-                sc.ws353,
-                sc.simlex
-            );
             ours_scores.push(sc);
             ours = Some(best(ours, o));
         }
-        let ours = match ours {
-            Some(o) => Row {
-                m: o,
-                s: Scores::mean(&ours_scores),
-            },
-            None => return Err("no run".into()),
-        };
-        let theirs = theirs.map(|t| Row {
-            m: t,
-            s: Scores::mean(&theirs_scores),
-        });
+        let ours = Row::of(ours, &ours_scores).ok_or("no run")?;
+        let theirs = Row::of(theirs, &theirs_scores);
         results.push((model.clone(), theirs, ours));
     }
 

@@ -1,6 +1,6 @@
 //! gensim's scores of a vector file, through ../shared/bench/eval_vectors.py.
 
-use crate::util::{shared_dir, Result};
+use crate::util::{mb, run_measured, shared_dir, Measured, Result};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -61,5 +61,45 @@ impl Scores {
             ws353: avg(|s| s.ws353),
             simlex: avg(|s| s.simlex),
         }
+    }
+}
+
+/// Runs `cmd` with wall time and peak RSS measured, scores the vectors it
+/// wrote to `vectors`, and prints both on one line of stderr.
+pub fn run_scored(
+    cmd: &mut std::process::Command,
+    python: &Path,
+    vectors: &Path,
+    binary: bool,
+) -> Result<(Measured, Scores)> {
+    let m = run_measured(cmd)?;
+    let sc = score(python, vectors, binary)?;
+    eprintln!(
+        "    {:.1} s, {}, analogy {:.4}, WS353 {:.4}, SimLex {:.4}",
+        m.wall.as_secs_f64(),
+        mb(m.peak_rss),
+        sc.analogy,
+        sc.ws353,
+        sc.simlex
+    );
+    Ok((m, sc))
+}
+
+/// One tool's result for one model: its fastest run and its mean scores.
+#[derive(Debug, Clone, Copy)]
+pub struct Row {
+    /// Time and memory of the fastest run.
+    pub m: Measured,
+    /// Scores averaged over the runs.
+    pub s: Scores,
+}
+
+impl Row {
+    /// The row of the runs, if there was any.
+    pub fn of(best: Option<Measured>, scores: &[Scores]) -> Option<Row> {
+        best.map(|m| Row {
+            m,
+            s: Scores::mean(scores),
+        })
     }
 }

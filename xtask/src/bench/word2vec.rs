@@ -3,13 +3,12 @@
 //! both scored by ../shared/bench/eval_vectors.py (gensim's evaluators).
 
 use crate::util::{
-    anchors, bench_dir, best, embedpos_bin, mb, plain_corpus, run_measured, workspace_root,
-    Measured, Result,
+    anchors, bench_dir, best, embedpos_bin, mb, plain_corpus, workspace_root, Measured, Result,
 };
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use super::scores::{score, Scores};
+use super::scores::{run_scored, Row};
 
 /// Options of `cargo xtask bench word2vec`.
 #[derive(Debug, Clone, clap::Args)]
@@ -52,13 +51,6 @@ pub struct Args {
     /// Skip word2vec C (reuse nothing; only ours is run and scored).
     #[arg(long)]
     pub only_ours: bool,
-}
-
-/// One tool's result for one model.
-#[derive(Debug, Clone, Copy)]
-struct Row {
-    m: Measured,
-    s: Scores,
 }
 
 pub fn run(a: Args) -> Result {
@@ -109,7 +101,7 @@ pub fn run(a: Args) -> Result {
         for round in 0..a.repeat.max(1) {
             if !a.only_ours {
                 eprintln!("[{model} {}/{}] word2vec C ...", round + 1, a.repeat.max(1));
-                let t = run_measured(
+                let (t, sc) = run_scored(
                     Command::new(&w2v)
                         .arg("-train")
                         .arg(&corpus)
@@ -124,21 +116,15 @@ pub fn run(a: Args) -> Result {
                         .args(["-iter", &a.epochs.to_string()])
                         .args(["-threads", &threads])
                         .stdout(Stdio::null()),
+                    &python,
+                    &theirs_out,
+                    true,
                 )?;
-                let sc = score(&python, &theirs_out, true)?;
-                eprintln!(
-                    "    {:.1} s, {}, analogy {:.4}, WS353 {:.4}, SimLex {:.4}",
-                    t.wall.as_secs_f64(),
-                    mb(t.peak_rss),
-                    sc.analogy,
-                    sc.ws353,
-                    sc.simlex
-                );
                 theirs_scores.push(sc);
                 theirs = Some(best(theirs, t));
             }
             eprintln!("[{model} {}/{}] embedpos ...", round + 1, a.repeat.max(1));
-            let o = run_measured(
+            let (o, sc) = run_scored(
                 Command::new(&ours_bin)
                     .args(["train", "word2vec", "--quiet", "--model", model])
                     .arg(&corpus)
@@ -152,30 +138,15 @@ pub fn run(a: Args) -> Result {
                     .args(["--epochs", &a.epochs.to_string()])
                     .args(["--threads", &threads])
                     .args(&extra),
+                &python,
+                &ours_out,
+                true,
             )?;
-            let sc = score(&python, &ours_out, true)?;
-            eprintln!(
-                "    {:.1} s, {}, analogy {:.4}, WS353 {:.4}, SimLex {:.4}",
-                o.wall.as_secs_f64(),
-                mb(o.peak_rss),
-                sc.analogy,
-                sc.ws353,
-                sc.simlex
-            );
             ours_scores.push(sc);
             ours = Some(best(ours, o));
         }
-        let ours = match ours {
-            Some(o) => Row {
-                m: o,
-                s: Scores::mean(&ours_scores),
-            },
-            None => return Err("no run".into()),
-        };
-        let theirs = theirs.map(|t| Row {
-            m: t,
-            s: Scores::mean(&theirs_scores),
-        });
+        let ours = Row::of(ours, &ours_scores).ok_or("no run")?;
+        let theirs = Row::of(theirs, &theirs_scores);
         results.push((model.clone(), theirs, ours));
     }
 
