@@ -58,8 +58,7 @@ impl Defaults {
 ///
 /// Deviations from fastText: line ends end sentences instead of being a
 /// trained `</s>` word; sentences are cut at 1000 kept words (fastText: 1024
-/// read tokens); the sigmoid is word2vec's table (±6) rather than fastText's
-/// (±8); `T` of subsampling counts the vocabulary's tokens (fastText: all
+/// read tokens); `T` of subsampling counts the vocabulary's tokens (fastText: all
 /// tokens). With [`shared_negatives`](Word2VecConfig::shared_negatives) (the
 /// default) skip-gram reads and writes a centre word's rows once per window
 /// and gets fastText's pair-by-pair updates up to rounding (see the

@@ -78,7 +78,12 @@ impl Net {
             out: Hogwild::new(vec![0.0; out_rows * dim], dim),
             negatives,
             huffman,
-            sigmoid: Sigmoid::new(),
+            // fastText's trainer uses fastText's sigmoid table.
+            sigmoid: if inputs.is_some() {
+                Sigmoid::fasttext()
+            } else {
+                Sigmoid::new()
+            },
             dim,
             window: cfg.window,
             negative: cfg.negative,

@@ -12,6 +12,12 @@
 //!   (so a wrongly classified pair still gets the full gradient `±alpha`);
 //! * hierarchical softmax skips the node (`|f| ≥ 6`: no update at all).
 //!
+//! fastText's trainer uses fastText's table instead ([`Sigmoid::fasttext`]):
+//! 512 cells over `[−8, 8]` read at `⌊(f + 8) · 32⌋` (exact cell width, no
+//! squeeze), `σ = 0` below `−8` and `1` above `8` for every output row,
+//! hierarchical-softmax nodes included (fastText's `binaryLogistic` never
+//! skips a node).
+//!
 //! The loss reported to observers, `−log σ(±f)`, comes from the same table
 //! (`−ln` of the table value), and outside it from the asymptotes of
 //! `softplus`: `0` on the right side and `|f|` on the wrong side.
@@ -21,6 +27,9 @@ pub(crate) const MAX_EXP: f32 = 6.0;
 const TABLE_SIZE: usize = 1000;
 /// `EXP_TABLE_SIZE / MAX_EXP / 2` in C's integer arithmetic.
 const SCALE: f32 = (TABLE_SIZE / 6 / 2) as f32;
+/// fastText's `MAX_SIGMOID` and `SIGMOID_TABLE_SIZE`.
+const FT_MAX: f32 = 8.0;
+const FT_TABLE_SIZE: usize = 512;
 
 /// `σ` and `−log σ(±x)` tables.
 #[derive(Debug, Clone)]
@@ -31,6 +40,13 @@ pub(crate) struct Sigmoid {
     loss_pos: Vec<f32>,
     /// `−ln(1 − σ(x_i))`: the loss of a negative pair.
     loss_neg: Vec<f32>,
+    /// Beyond `±max` σ is clamped to 0 or 1.
+    max: f32,
+    /// Cells per unit of `f`.
+    scale: f32,
+    /// Hierarchical softmax skips nodes beyond `±max` (word2vec) instead
+    /// of clamping them (fastText).
+    hs_skips: bool,
 }
 
 impl Default for Sigmoid {
@@ -49,18 +65,37 @@ impl Sigmoid {
         }
         // Index 1000 is never read (f < 6 maps below 996), kept for safety.
         sig.push(1.0);
+        Self::from_table(sig, MAX_EXP, SCALE, true)
+    }
+
+    /// fastText's table: `σ(i · 16/512 − 8)` for `i = 0..=512`, read at
+    /// `⌊(f + 8) · 32⌋`.
+    pub(crate) fn fasttext() -> Self {
+        let sig = (0..=FT_TABLE_SIZE)
+            .map(|i| {
+                let x = i as f32 * 2.0 * FT_MAX / FT_TABLE_SIZE as f32 - FT_MAX;
+                1.0 / (1.0 + (-x).exp())
+            })
+            .collect();
+        Self::from_table(sig, FT_MAX, FT_TABLE_SIZE as f32 / FT_MAX / 2.0, false)
+    }
+
+    fn from_table(sig: Vec<f32>, max: f32, scale: f32, hs_skips: bool) -> Self {
         let loss_pos = sig.iter().map(|&s| -(s as f64).ln() as f32).collect();
         let loss_neg = sig.iter().map(|&s| -(1.0 - s as f64).ln() as f32).collect();
         Sigmoid {
             sig,
             loss_pos,
             loss_neg,
+            max,
+            scale,
+            hs_skips,
         }
     }
 
     #[inline(always)]
-    fn index(f: f32) -> usize {
-        (((f + MAX_EXP) * SCALE) as usize).min(TABLE_SIZE)
+    fn index(&self, f: f32) -> usize {
+        (((f + self.max) * self.scale) as usize).min(self.sig.len() - 1)
     }
 
     /// Negative sampling: `(label − σ(f), loss)` with word2vec's clamping.
@@ -68,12 +103,12 @@ impl Sigmoid {
     #[inline(always)]
     pub(crate) fn ns(&self, f: f32, positive: bool) -> (f32, f32) {
         let label = if positive { 1.0 } else { 0.0 };
-        if f > MAX_EXP {
+        if f > self.max {
             (label - 1.0, if positive { 0.0 } else { f })
-        } else if f < -MAX_EXP {
+        } else if f < -self.max {
             (label, if positive { -f } else { 0.0 })
         } else {
-            let i = Self::index(f);
+            let i = self.index(f);
             let loss = if positive {
                 self.loss_pos[i]
             } else {
@@ -90,11 +125,18 @@ impl Sigmoid {
     pub(crate) fn hs(&self, f: f32, code: u8) -> (f32, f32) {
         // Label 1 − code: code 0 is a "positive" branch.
         let positive = code == 0;
-        if f <= -MAX_EXP || f >= MAX_EXP {
+        if self.hs_skips && (f <= -MAX_EXP || f >= MAX_EXP) {
             let right = (f > 0.0) == positive;
             return (0.0, if right { 0.0 } else { f.abs() });
         }
-        let i = Self::index(f);
+        if !self.hs_skips && (f > self.max || f < -self.max) {
+            // fastText clamps σ to 0 or 1 and still updates.
+            let label = 1.0 - code as f32;
+            let s = if f > 0.0 { 1.0 } else { 0.0 };
+            let right = (f > 0.0) == positive;
+            return (label - s, if right { 0.0 } else { f.abs() });
+        }
+        let i = self.index(f);
         let loss = if positive {
             self.loss_pos[i]
         } else {
@@ -141,6 +183,26 @@ mod tests {
         let x498 = (498.0f32 / 1000.0 * 2.0 - 1.0) * 6.0;
         let want = x498.exp() / (x498.exp() + 1.0);
         assert_eq!(s.ns(0.0, true).0, 1.0 - want);
+    }
+
+    #[test]
+    fn fasttext_table_is_fasttexts() {
+        let s = Sigmoid::fasttext();
+        // Cell i = floor((f + 8) * 32) holds sigma(i / 32 - 8).
+        for k in -799..=799 {
+            let f = k as f32 / 100.0;
+            let i = ((f + 8.0) * 32.0) as usize;
+            let x = i as f64 / 32.0 - 8.0;
+            let want = 1.0 / (1.0 + (-x).exp());
+            let (g, _) = s.ns(f, true);
+            assert!(((1.0 - g) as f64 - want).abs() < 1e-6, "f={f}");
+        }
+        assert_eq!(s.ns(8.5, false).0, -1.0);
+        assert_eq!(s.ns(-8.5, true).0, 1.0);
+        // Hierarchical softmax clamps instead of skipping.
+        assert_eq!(s.hs(-9.0, 0).0, 1.0);
+        assert_eq!(s.hs(9.0, 0).0, 0.0);
+        assert!(s.hs(7.0, 1).0 < 0.0, "inside (-8, 8) a node is updated");
     }
 
     #[test]
