@@ -81,6 +81,23 @@ pub fn embedpos_stdin(args: &[&str], stdin: &[u8]) -> Output {
     out
 }
 
+/// Like [`python_with`], for a module that `.ci/run` installs on a best-effort
+/// basis (it may need a compiler): `None` with a notice when
+/// `$EMBEDPOS_PYTHON` is unset or cannot import it.
+pub fn python_with_optional(module: &str) -> Option<PathBuf> {
+    let py = std::env::var("EMBEDPOS_PYTHON").ok()?;
+    let ok = Command::new(&py)
+        .args(["-c", &format!("import {module}")])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !ok {
+        eprintln!("EMBEDPOS_PYTHON={py} cannot import {module}: skipping the check that needs it");
+        return None;
+    }
+    Some(PathBuf::from(py))
+}
+
 /// A Python interpreter with the given module, from `$EMBEDPOS_PYTHON`
 /// (set by .ci/run), or `None` with a notice when it is unset.
 pub fn python_with(module: &str) -> Option<PathBuf> {

@@ -7,7 +7,7 @@
 //! never a panic.
 
 use embedpos_embed::{Embeddings, Format};
-use embedpos_tests::{embedpos, embedpos_stdin, fixture, python_with};
+use embedpos_tests::{embedpos, embedpos_stdin, fixture, python_with_optional};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -153,7 +153,7 @@ fn printed_vectors_match_fasttext_print_word_vectors() {
 /// n-grams than any dictionary word, words shorter than minn, non-ASCII.
 #[test]
 fn unusual_unseen_words_match_python_fasttext() {
-    let Some(py) = python_with("fasttext") else {
+    let Some(py) = python_with_optional("fasttext") else {
         return;
     };
     let long = "x".repeat(300);
@@ -367,7 +367,7 @@ fn bad_model_files_are_clear_errors() {
 /// the same order, scores within 1e-4), unseen query words included.
 #[test]
 fn queries_match_fasttext_nn_and_analogies() {
-    let Some(py) = python_with("fasttext") else {
+    let Some(py) = python_with_optional("fasttext") else {
         return;
     };
     let script = r#"
