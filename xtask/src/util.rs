@@ -93,9 +93,17 @@ pub fn shared_dir() -> PathBuf {
         .unwrap_or_else(|_| workspace_root().join("..").join("shared"))
 }
 
-/// Decompresses a `.gz` corpus once into target/bench (the reference tools
-/// cannot read gzip); plain files are used as they are.
-pub fn plain_corpus(path: &Path) -> Result<PathBuf> {
+/// The benchmark corpus `arg` (a relative path is taken from the workspace
+/// root, where the defaults point), decompressed once into target/bench
+/// when it is `.gz` (the reference tools cannot read gzip); plain files are
+/// used as they are.
+pub fn plain_corpus(arg: &Path) -> Result<PathBuf> {
+    let resolved = if arg.is_relative() {
+        workspace_root().join(arg)
+    } else {
+        arg.to_path_buf()
+    };
+    let path = resolved.as_path();
     if path.extension().and_then(|e| e.to_str()) != Some("gz") {
         return Ok(path.to_path_buf());
     }

@@ -17,20 +17,27 @@ pub struct TrainBar {
     quiet: bool,
 }
 
+/// A ticking spinner with `message` on stderr (hidden when quiet), the
+/// first phase of every training bar.
+pub fn spinner(quiet: bool, message: &'static str) -> ProgressBar {
+    let target = if quiet {
+        ProgressDrawTarget::hidden()
+    } else {
+        ProgressDrawTarget::stderr()
+    };
+    let bar = ProgressBar::with_draw_target(None, target);
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} [{elapsed_precise}]") {
+        bar.set_style(style);
+    }
+    bar.set_message(message);
+    bar.enable_steady_tick(Duration::from_millis(100));
+    bar
+}
+
 impl TrainBar {
     /// Starts the "counting" spinner.
     pub fn new(quiet: bool) -> Self {
-        let target = if quiet {
-            ProgressDrawTarget::hidden()
-        } else {
-            ProgressDrawTarget::stderr()
-        };
-        let bar = ProgressBar::with_draw_target(None, target);
-        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} [{elapsed_precise}]") {
-            bar.set_style(style);
-        }
-        bar.set_message("counting and encoding the corpus");
-        bar.enable_steady_tick(Duration::from_millis(100));
+        let bar = spinner(quiet, "counting and encoding the corpus");
         TrainBar { bar, quiet }
     }
 

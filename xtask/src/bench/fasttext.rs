@@ -5,9 +5,7 @@
 
 use super::scores::{run_scored, Row};
 use super::word2vec::count_tokens;
-use crate::util::{
-    anchors, bench_dir, best, embedpos_bin, mb, plain_corpus, workspace_root, Measured, Result,
-};
+use crate::util::{anchors, bench_dir, best, embedpos_bin, mb, plain_corpus, Measured, Result};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
@@ -63,12 +61,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result {
-    let corpus_arg = if a.corpus.is_relative() {
-        workspace_root().join(&a.corpus)
-    } else {
-        a.corpus.clone()
-    };
-    let corpus = plain_corpus(&corpus_arg)?;
+    let corpus = plain_corpus(&a.corpus)?;
     let tokens = count_tokens(&corpus)?;
     let python = anchors()?.join("venv/bin/python3");
     let fasttext = PathBuf::from("/usr/bin/fasttext");

@@ -6,8 +6,7 @@
 //! them against the targets of the GloVe issue.
 
 use crate::util::{
-    anchors, bench_dir, best, embedpos_bin, mb, plain_corpus, run_measured, workspace_root,
-    Measured, Result,
+    anchors, bench_dir, best, embedpos_bin, mb, plain_corpus, run_measured, Measured, Result,
 };
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -60,12 +59,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result {
-    let corpus_arg = if a.corpus.is_relative() {
-        workspace_root().join(&a.corpus)
-    } else {
-        a.corpus.clone()
-    };
-    let corpus = plain_corpus(&corpus_arg)?;
+    let corpus = plain_corpus(&a.corpus)?;
     let anchors = anchors()?;
     let python = anchors.join("venv/bin/python3");
     let w2v = anchors.join("venv/bin/word2vec");

@@ -2,8 +2,7 @@
 
 use super::Common;
 use crate::util::{
-    anchors, bench_dir, best, embedpos_bin, mb, plain_corpus, run_measured, workspace_root,
-    Measured, Result,
+    anchors, bench_dir, best, embedpos_bin, mb, plain_corpus, run_measured, Measured, Result,
 };
 use embedpos_tokenize::{CorpusReader, PreTokenizer, Scratch, Tokenizer};
 use std::collections::HashMap;
@@ -24,12 +23,7 @@ fn read_vocab(path: &Path) -> Result<HashMap<String, u64>> {
 }
 
 pub fn run(c: Common) -> Result {
-    let corpus_arg = if c.corpus.is_relative() {
-        workspace_root().join(&c.corpus)
-    } else {
-        c.corpus.clone()
-    };
-    let corpus = plain_corpus(&corpus_arg)?;
+    let corpus = plain_corpus(&c.corpus)?;
     let size = std::fs::metadata(&corpus)?.len();
     let anchors = anchors()?;
     let ours_bin = embedpos_bin()?;

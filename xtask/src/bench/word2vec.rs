@@ -2,9 +2,7 @@
 //! word2vec C, same corpus, same settings, one after the other in one run,
 //! both scored by ../shared/bench/eval_vectors.py (gensim's evaluators).
 
-use crate::util::{
-    anchors, bench_dir, best, embedpos_bin, mb, plain_corpus, workspace_root, Measured, Result,
-};
+use crate::util::{anchors, bench_dir, best, embedpos_bin, mb, plain_corpus, Measured, Result};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -54,12 +52,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result {
-    let corpus_arg = if a.corpus.is_relative() {
-        workspace_root().join(&a.corpus)
-    } else {
-        a.corpus.clone()
-    };
-    let corpus = plain_corpus(&corpus_arg)?;
+    let corpus = plain_corpus(&a.corpus)?;
     let tokens = count_tokens(&corpus)?;
     let anchors = anchors()?;
     let python = anchors.join("venv/bin/python3");

@@ -7,7 +7,7 @@ use crate::{CliResult, Global};
 use embedpos_embed::train::glove::{GloVe, GloveConfig, GloveOutput, GloveReport};
 use embedpos_embed::train::{EpochEnd, Finish, Observer, Progress, VocabReport};
 use embedpos_embed::Format;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressStyle};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -226,17 +226,8 @@ struct GloveBar {
 
 impl GloveBar {
     fn new(quiet: bool) -> Self {
-        let target = if quiet {
-            ProgressDrawTarget::hidden()
-        } else {
-            ProgressDrawTarget::stderr()
-        };
-        let bar = ProgressBar::with_draw_target(None, target);
-        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} [{elapsed_precise}]") {
-            bar.set_style(style);
-        }
-        bar.set_message("counting the vocabulary and the co-occurrences");
-        bar.enable_steady_tick(Duration::from_millis(100));
+        let bar =
+            crate::train_progress::spinner(quiet, "counting the vocabulary and the co-occurrences");
         GloveBar { bar, quiet }
     }
 
