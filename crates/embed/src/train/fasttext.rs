@@ -56,6 +56,9 @@ impl Defaults {
 /// * the learning rate decays linearly to zero over all epochs in both
 ///   (word2vec floors it at `lr · 1e-4`, which is kept).
 ///
+/// As in fastText, a noise word equal to the target is drawn again (word2vec
+/// drops it).
+///
 /// Deviations from fastText: line ends end sentences instead of being a
 /// trained `</s>` word; sentences are cut at 1000 kept words (fastText: 1024
 /// read tokens); `T` of subsampling counts the vocabulary's tokens (fastText: all

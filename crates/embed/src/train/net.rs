@@ -8,6 +8,10 @@ use super::sampling::{Lcg, NegativeSampler};
 use super::sigmoid::Sigmoid;
 use super::subword_rows::InputRows;
 
+/// How often a fastText noise word equal to the target is drawn again
+/// before it is dropped.
+const MAX_REDRAWS: usize = 32;
+
 /// Everything the threads share (read-only tables, Hogwild matrices).
 pub(crate) struct Net {
     /// Input vectors `syn0`: the word vectors that are returned.
@@ -199,12 +203,64 @@ impl ThreadState {
         }
         self.targets.push(word);
         self.labels.push(1);
+        // fastText (`NegativeSamplingLoss::getNegative`) redraws a noise word
+        // equal to the target; word2vec C drops it. The redraws are bounded
+        // so a vocabulary whose noise mass is all on the target ends.
+        let redraws = if net.inputs.is_some() { MAX_REDRAWS } else { 0 };
         for _ in 0..net.negative {
-            let n = net.negatives.sample(self.rng.next());
+            let mut n = net.negatives.sample(self.rng.next());
+            for _ in 0..redraws {
+                if n != word {
+                    break;
+                }
+                n = net.negatives.sample(self.rng.next());
+            }
             if n != word {
                 self.targets.push(n);
                 self.labels.push(0);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::subword_rows::SubwordLayout;
+    use super::*;
+    use embedpos_tokenize::ngrams::NgramConfig;
+    use embedpos_tokenize::Vocab;
+
+    /// Two words, the first with 100/101 of the noise mass: word2vec drops
+    /// the draws equal to the target, fastText draws them again.
+    #[test]
+    fn fasttext_redraws_noise_words_equal_to_the_target() {
+        let vocab = Vocab::from_ordered(vec!["a".into(), "b".into()], vec![100, 1]).unwrap();
+        let cfg = Word2VecConfig {
+            dim: 4,
+            negative: 5,
+            ..Default::default()
+        };
+        let counts = vocab.counts();
+        let plain = Net::with_inputs(&cfg, counts, 0, 1.0, vec![0.0; 8], None);
+        let layout = SubwordLayout::new(&vocab, &NgramConfig::default());
+        let syn0 = vec![0.0; layout.rows() * 4];
+        let ft = Net::with_inputs(&cfg, counts, 0, 1.0, syn0, Some(layout.inputs));
+        let mut kept = [0usize; 2];
+        for (k, net) in [&plain, &ft].into_iter().enumerate() {
+            let mut st = ThreadState::new(net, 7, 0.05);
+            for _ in 0..200 {
+                st.targets.clear();
+                st.labels.clear();
+                st.push_targets(net, 0);
+                assert_eq!((st.targets[0], st.labels[0]), (0, 1));
+                assert!(st.targets[1..].iter().all(|&t| t == 1));
+                assert!(st.labels[1..].iter().all(|&l| l == 0));
+                kept[k] += st.targets.len() - 1;
+            }
+        }
+        // Of 1000 noise words, word2vec keeps each with p = 1/101 (≈ 10),
+        // fastText with 1 − (100/101)^33 ≈ 0.28 (≈ 280).
+        assert!(kept[0] < 40, "word2vec kept {}", kept[0]);
+        assert!((150..450).contains(&kept[1]), "fastText kept {}", kept[1]);
     }
 }
