@@ -105,6 +105,43 @@ fn one_thread_with_a_seed_is_bit_for_bit_reproducible() {
     }
 }
 
+/// Shuffled blocks: every epoch reads every word once, the planted
+/// relations are learnt, one thread with a seed stays reproducible, and the
+/// order really differs from the file's.
+#[test]
+fn shuffled_blocks_read_every_word_and_learn() {
+    let mut rec = LossRecorder::default();
+    let emb = Word2Vec::new(Word2VecConfig {
+        shuffle_blocks: true,
+        ..config(Model::SkipGram, Loss::NegativeSampling)
+    })
+    .unwrap()
+    .train_with(&[planted_corpus()], &mut rec)
+    .unwrap();
+    let acc = planted_accuracy(&emb);
+    assert!(acc >= 0.9, "accuracy {acc:.3} < 0.9");
+    let mut plain = LossRecorder::default();
+    let train = |shuffle_blocks, rec: &mut LossRecorder| {
+        Word2Vec::new(Word2VecConfig {
+            shuffle_blocks,
+            ..quick(Model::SkipGram, Loss::NegativeSampling)
+        })
+        .unwrap()
+        .train_with(&[planted_corpus()], rec)
+        .unwrap()
+    };
+    let file_order = train(false, &mut plain);
+    let words = plain.epochs[0].words;
+    assert!(rec.epochs.iter().all(|e| e.words == words), "{rec:?}");
+    let (a, b) = (
+        train(true, &mut LossRecorder::default()),
+        train(true, &mut LossRecorder::default()),
+    );
+    let bits = |e: &Embeddings| e.matrix().iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert!(bits(&a) == bits(&b), "two shuffled runs differ");
+    assert!(bits(&a) != bits(&file_order), "shuffling changed nothing");
+}
+
 #[test]
 fn vocabulary_is_in_word2vec_order() {
     let emb = Word2Vec::new(quick(Model::Cbow, Loss::NegativeSampling))

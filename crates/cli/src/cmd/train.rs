@@ -114,6 +114,14 @@ pub(super) struct TrainOpts {
     /// word2vec C does, instead of once per window (slower, same accuracy).
     #[arg(long)]
     no_shared_negatives: bool,
+    /// Read the corpus in a new random order of blocks of whole lines every
+    /// epoch (the default for `train fasttext --defaults fasttext`).
+    #[arg(long, overrides_with = "no_shuffle")]
+    shuffle: bool,
+    /// Read the corpus in file order every epoch, as word2vec C and
+    /// fastText do.
+    #[arg(long, overrides_with = "shuffle")]
+    no_shuffle: bool,
     /// Seed of the random number generators (with --threads 1 the output is
     /// reproducible bit for bit).
     #[arg(long, default_value_t = 1)]
@@ -164,6 +172,13 @@ impl TrainOpts {
             min_alpha: self.min_alpha,
             cbow_mean: !self.cbow_sum,
             shared_negatives: !self.no_shared_negatives,
+            shuffle_blocks: if self.shuffle {
+                true
+            } else if self.no_shuffle {
+                false
+            } else {
+                base.shuffle_blocks
+            },
             threads,
             seed: self.seed,
             tokenizer: self.text.tokenizer(),

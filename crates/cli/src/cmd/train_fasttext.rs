@@ -14,7 +14,9 @@ enum DefaultsArg {
     /// (CBOW), noise words ∝ count^0.75.
     Word2vec,
     /// fastText's: skip-gram, sample 1e-4, alpha 0.05, noise words
-    /// ∝ count^0.5.
+    /// ∝ count^0.5, lines cut every 1024 tokens; the corpus is read in
+    /// shuffled blocks every epoch (--no-shuffle: in file order, as
+    /// fastText reads it).
     Fasttext,
 }
 
@@ -32,8 +34,8 @@ pub struct Args {
     /// Number of hash buckets for the n-grams.
     #[arg(long, default_value_t = 2_000_000)]
     bucket: u32,
-    /// Whose defaults fill the options not given: model, sample, alpha and
-    /// the noise distribution.
+    /// Whose defaults fill the options not given: model, sample, alpha, the
+    /// noise distribution and the reading order.
     #[arg(long, value_enum, default_value = "word2vec")]
     defaults: DefaultsArg,
 }

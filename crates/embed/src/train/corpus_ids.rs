@@ -22,6 +22,10 @@ pub(crate) const EOL: u32 = u32::MAX;
 /// Ids per read or write block (256 KiB).
 const BLOCK: usize = 1 << 16;
 
+/// Entries per shuffling block (see [`IdFile::blocks`]): whole lines of
+/// about this many words.
+pub(crate) const SHUFFLE_BLOCK: u64 = 4096;
+
 /// The encoded corpus.
 #[derive(Debug)]
 pub(crate) struct IdFile {
@@ -33,6 +37,8 @@ pub(crate) struct IdFile {
     /// For each word id, the rank of its first appearance among the
     /// vocabulary's words (`u32::MAX` if it never appeared).
     first_seen: Vec<u32>,
+    /// Where each shuffling block starts, then `len`.
+    block_starts: Vec<u64>,
 }
 
 impl IdFile {
@@ -59,6 +65,7 @@ impl IdFile {
         let (mut len, mut words) = (0u64, 0u64);
         let mut first_seen = vec![u32::MAX; vocab.len()];
         let mut seen = 0u32;
+        let mut block_starts = vec![0u64];
         while reader.read_line(&mut line)? {
             let before = ids.len();
             tokenizer.for_each_token(&line, &mut scratch, |t| {
@@ -76,6 +83,10 @@ impl IdFile {
             if ids.len() > before {
                 words += (ids.len() - before) as u64;
                 ids.push(EOL);
+                let at = len + ids.len() as u64;
+                if at - block_starts.last().copied().unwrap_or(0) >= SHUFFLE_BLOCK {
+                    block_starts.push(at);
+                }
             }
             if ids.len() >= BLOCK {
                 len += ids.len() as u64;
@@ -86,11 +97,15 @@ impl IdFile {
         len += ids.len() as u64;
         write_ids(&mut out, &ids, &mut bytes).map_err(io_err)?;
         out.flush().map_err(io_err)?;
+        if block_starts.last() != Some(&len) {
+            block_starts.push(len);
+        }
         Ok(IdFile {
             path,
             len,
             words,
             first_seen,
+            block_starts,
         })
     }
 
@@ -108,6 +123,13 @@ impl IdFile {
     /// The temporary file's path.
     pub(crate) fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The file cut into blocks of whole lines of at least
+    /// [`SHUFFLE_BLOCK`] entries (the last may be shorter; a longer line is
+    /// a block of its own), in file order.
+    pub(crate) fn blocks(&self) -> Vec<Range<u64>> {
+        self.block_starts.windows(2).map(|w| w[0]..w[1]).collect()
     }
 
     /// Splits the file into `n` ranges of entries of about equal size, each
@@ -202,6 +224,12 @@ impl IdReader {
     /// Restarts at the beginning of the range.
     pub(crate) fn rewind(&mut self) -> Result<()> {
         self.seek(self.range.start)
+    }
+
+    /// Reads `range` next, from its beginning.
+    pub(crate) fn set_range(&mut self, range: Range<u64>) -> Result<()> {
+        self.range = range;
+        self.rewind()
     }
 
     fn seek(&mut self, pos: u64) -> Result<()> {
@@ -317,6 +345,42 @@ mod tests {
         let (g, _, _d2) = encode_text("a\nb\n");
         let c = g.chunks(5).unwrap();
         assert_eq!(c.iter().map(|r| r.end - r.start).sum::<u64>(), 4);
+    }
+
+    #[test]
+    fn blocks_are_whole_lines_of_at_least_the_block_size() {
+        let mut text = String::new();
+        for i in 0..5000 {
+            text.push_str(&"a b ".repeat(i % 7 + 1));
+            text.push('\n');
+        }
+        // One line longer than a block.
+        text.push_str(&"a ".repeat(3 * SHUFFLE_BLOCK as usize));
+        text.push('\n');
+        let (f, _, _d) = encode_text(&text);
+        let all = read_all(&f, 0..f.len);
+        let blocks = f.blocks();
+        assert!(blocks.len() > 2);
+        assert_eq!(blocks[0].start, 0);
+        assert_eq!(blocks[blocks.len() - 1].end, f.len);
+        let mut r = IdReader::open(f.path(), 0..0).unwrap();
+        let mut joined = Vec::new();
+        for (i, b) in blocks.iter().enumerate() {
+            assert_eq!(all[b.end as usize - 1], EOL);
+            if i + 1 < blocks.len() {
+                assert!(b.end - b.start >= SHUFFLE_BLOCK);
+                assert_eq!(blocks[i + 1].start, b.end);
+            }
+            r.set_range(b.clone()).unwrap();
+            while let Some(x) = r.next().unwrap() {
+                joined.push(x);
+            }
+        }
+        assert_eq!(joined, all);
+        // The long line is one block; an empty corpus has none.
+        assert!(blocks.iter().any(|b| b.end - b.start > 3 * SHUFFLE_BLOCK));
+        let (e, _, _d2) = encode_text("");
+        assert!(e.blocks().is_empty());
     }
 
     #[test]

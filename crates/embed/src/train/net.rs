@@ -32,6 +32,10 @@ pub(crate) struct Net {
     /// fastText: the rows of `syn0` that make up each word's input (its
     /// own row and its n-gram rows). `None`: word `w` is row `w` (word2vec).
     pub inputs: Option<InputRows>,
+    /// fastText: the id of its `</s>` word, which a line end becomes while
+    /// reading (a trained word, subsampled like the others). `None`: line
+    /// ends only end sentences (word2vec).
+    pub eos: Option<u32>,
 }
 
 impl Net {
@@ -96,6 +100,7 @@ impl Net {
             cbow_mean: cfg.cbow_mean,
             shared_negatives: cfg.shared_negatives,
             inputs,
+            eos: None,
         }
     }
 
@@ -242,7 +247,7 @@ mod tests {
         };
         let counts = vocab.counts();
         let plain = Net::with_inputs(&cfg, counts, 0, 1.0, vec![0.0; 8], None);
-        let layout = SubwordLayout::new(&vocab, &NgramConfig::default());
+        let layout = SubwordLayout::new(&vocab, &NgramConfig::default(), false);
         let syn0 = vec![0.0; layout.rows() * 4];
         let ft = Net::with_inputs(&cfg, counts, 0, 1.0, syn0, Some(layout.inputs));
         let mut kept = [0usize; 2];

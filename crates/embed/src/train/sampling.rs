@@ -158,10 +158,12 @@ pub(crate) struct Subsampler {
 
 impl Subsampler {
     /// Keep probabilities for `counts` with threshold `sample` (0: keep
-    /// all). `T` counts `line_ends` too: word2vec C's `train_words` includes
-    /// one `</s>` per line.
-    pub(crate) fn new(counts: &[u64], sample: f64, line_ends: u64) -> Self {
-        let total: u64 = counts.iter().sum::<u64>() + line_ends;
+    /// all). `T` is the sum of `counts` plus `other` tokens: word2vec C's
+    /// `train_words` includes one `</s>` per line (`other` = lines);
+    /// fastText's `ntokens` counts every token read, in the vocabulary or
+    /// not (`counts` hold its `</s>`, `other` = out-of-vocabulary tokens).
+    pub(crate) fn new(counts: &[u64], sample: f64, other: u64) -> Self {
+        let total: u64 = counts.iter().sum::<u64>() + other;
         let st = sample * total as f64;
         let ran = counts
             .iter()

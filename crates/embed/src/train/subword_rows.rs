@@ -52,9 +52,12 @@ pub(crate) struct SubwordLayout {
 
 impl SubwordLayout {
     /// Lays out the rows of `vocab` with n-grams `ngrams` (which must be
-    /// valid; with n-grams disabled every word is its own row only).
-    pub(crate) fn new(vocab: &Vocab, ngrams: &NgramConfig) -> Self {
+    /// valid; with n-grams disabled every word is its own row only). With
+    /// `eos`, row `vocab.len()` is fastText's `</s>` word, which has no
+    /// n-grams (fastText's `initNgrams` skips it); the buckets follow it.
+    pub(crate) fn new(vocab: &Vocab, ngrams: &NgramConfig, eos: bool) -> Self {
         let v = vocab.len();
+        let base = v + usize::from(eos);
         // bucket -> compact row (u32::MAX: not hit); 4 bytes per bucket.
         let mut slot = vec![
             u32::MAX;
@@ -79,8 +82,12 @@ impl SubwordLayout {
                     *s = hit.len() as u32;
                     hit.push(b);
                 }
-                rows.push((v + *s as usize) as u32);
+                rows.push((base + *s as usize) as u32);
             }
+            offsets.push(rows.len());
+        }
+        if eos {
+            rows.push(v as u32);
             offsets.push(rows.len());
         }
         SubwordLayout {
@@ -153,7 +160,7 @@ mod tests {
             maxn: 4,
             bucket: 1000,
         };
-        let lay = SubwordLayout::new(&vocab, &ng);
+        let lay = SubwordLayout::new(&vocab, &ng, false);
         for w in 0..3u32 {
             let rows = lay.inputs.of(w);
             assert_eq!(rows[0], w);
@@ -166,6 +173,29 @@ mod tests {
         let distinct: std::collections::HashSet<u32> = lay.hit.iter().copied().collect();
         assert_eq!(distinct.len(), lay.hit.len());
         assert_eq!(lay.rows(), 3 + lay.hit.len());
+    }
+
+    /// With fastText's `</s>`, row `V` is that word alone and the buckets
+    /// follow it.
+    #[test]
+    fn eos_row_sits_between_words_and_buckets() {
+        let vocab = Vocab::from_ordered(vec!["cat".into(), "dog".into()], vec![3, 2]).unwrap();
+        let ng = NgramConfig {
+            minn: 3,
+            maxn: 4,
+            bucket: 1000,
+        };
+        let plain = SubwordLayout::new(&vocab, &ng, false);
+        let lay = SubwordLayout::new(&vocab, &ng, true);
+        assert_eq!(lay.inputs.words(), 3);
+        assert_eq!(lay.inputs.of(2), &[2]);
+        assert_eq!(lay.hit, plain.hit);
+        assert_eq!(lay.rows(), plain.rows() + 1);
+        for w in 0..2u32 {
+            let shifted: Vec<u32> = plain.inputs.of(w)[1..].iter().map(|r| r + 1).collect();
+            assert_eq!(&lay.inputs.of(w)[1..], &shifted[..]);
+            assert!(lay.inputs.of(w)[1..].iter().all(|&r| r >= 3));
+        }
     }
 
     #[test]

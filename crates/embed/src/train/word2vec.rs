@@ -8,7 +8,7 @@ use super::net::Net;
 use super::observer::{EpochEnd, Finish, Observer, Progress, Tally, VocabReport};
 use super::sampling::{splitmix64, Subsampler};
 use super::schedule::LinearDecay;
-use super::worker::{Shared, Worker};
+use super::worker::{Share, Shared, Worker};
 use crate::error::{Error, Result};
 use crate::Embeddings;
 use embedpos_tokenize::{count_corpus, CorpusReader, Vocab, VocabConfig};
@@ -110,6 +110,8 @@ pub(crate) struct Prepared {
     pub remap: Vec<u32>,
     /// Number of corpus lines (word2vec's `</s>` count).
     pub line_ends: u64,
+    /// Tokens read, in the vocabulary or not.
+    pub tokens: u64,
 }
 
 /// Counts the vocabulary, writes the corpus as ids to a temporary file,
@@ -188,6 +190,7 @@ pub(crate) fn prepare<P: AsRef<Path>>(
         ids,
         remap,
         line_ends: stats.read.lines,
+        tokens: stats.tokens,
     })
 }
 
@@ -211,9 +214,21 @@ pub(crate) fn train_net(
     observer: &mut dyn Observer,
 ) -> Result<()> {
     let (ids, remap) = (&corpus.ids, corpus.remap.as_slice());
-    let words = ids.words();
+    // fastText's `</s>` words are read and counted like the others.
+    let words = ids.words()
+        + if net.eos.is_some() {
+            corpus.line_ends
+        } else {
+            0
+        };
     let schedule = LinearDecay::new(cfg.start_alpha(), cfg.min_alpha, cfg.epochs, words);
     let chunks = ids.chunks(cfg.threads)?;
+    let blocks = if cfg.shuffle_blocks {
+        ids.blocks()
+    } else {
+        Vec::new()
+    };
+    let shuffle_seed = splitmix64(cfg.seed ^ 0x0B10_C5ED_0DE2_5EED);
     let shared = Shared::new(chunks.len(), cfg.start_alpha());
     let start = Instant::now();
     let words_total = words.saturating_mul(cfg.epochs as u64);
@@ -230,7 +245,16 @@ pub(crate) fn train_net(
                     subsampler,
                     schedule,
                     ids: ids.path(),
-                    range: range.clone(),
+                    share: if cfg.shuffle_blocks {
+                        Share::Shuffled {
+                            blocks: &blocks,
+                            thread: t,
+                            threads: chunks.len(),
+                            seed: shuffle_seed,
+                        }
+                    } else {
+                        Share::Range(range.clone())
+                    },
                     epochs: cfg.epochs,
                     max_sentence_len: cfg.max_sentence_len,
                     seed: splitmix64(cfg.seed.wrapping_add(t as u64 + 1)),

@@ -13,10 +13,11 @@ use super::corpus_ids::{IdReader, EOL};
 use super::kernels::{Kernels, Task};
 use super::net::{Net, ThreadState};
 use super::observer::Tally;
-use super::sampling::Subsampler;
+use super::sampling::{splitmix64, Subsampler};
 use super::schedule::LinearDecay;
 use super::{cbow, skipgram};
 use crate::error::{Error, Result};
+use embedpos_tokenize::synthetic::SplitMix64;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
@@ -77,12 +78,83 @@ pub(crate) struct Worker<'a> {
     pub subsampler: &'a Subsampler,
     pub schedule: LinearDecay,
     pub ids: &'a Path,
-    pub range: Range<u64>,
+    /// What the thread reads every epoch.
+    pub share: Share<'a>,
     pub epochs: usize,
     pub max_sentence_len: usize,
     pub seed: u64,
     /// The id of each word of the file in the training vocabulary.
     pub remap: &'a [u32],
+}
+
+/// Which part of the corpus a thread reads each epoch.
+#[derive(Debug, Clone)]
+pub(crate) enum Share<'a> {
+    /// The same range every epoch, in file order (word2vec C, fastText).
+    Range(Range<u64>),
+    /// Thread `thread` of `threads`: every epoch the blocks are put in a
+    /// new random order, the same on every thread (drawn from `seed` and
+    /// the epoch), and the thread reads its `1/threads` of that order.
+    Shuffled {
+        blocks: &'a [Range<u64>],
+        thread: usize,
+        threads: usize,
+        seed: u64,
+    },
+}
+
+impl Share<'_> {
+    /// The ranges to read in epoch `epoch`, in order.
+    fn plan(&self, epoch: usize) -> Vec<Range<u64>> {
+        match self {
+            Share::Range(r) => vec![r.clone()],
+            Share::Shuffled {
+                blocks,
+                thread,
+                threads,
+                seed,
+            } => {
+                let n = blocks.len();
+                let mut order: Vec<usize> = (0..n).collect();
+                let mut rng = SplitMix64::new(splitmix64(seed.wrapping_add(epoch as u64)));
+                for i in (1..n).rev() {
+                    order.swap(i, rng.below(i + 1));
+                }
+                let threads = (*threads).max(1);
+                let (lo, hi) = (thread * n / threads, (thread + 1) * n / threads);
+                order[lo..hi].iter().map(|&b| blocks[b].clone()).collect()
+            }
+        }
+    }
+}
+
+/// Reads the ranges of one epoch one after another.
+struct Source {
+    reader: IdReader,
+    plan: Vec<Range<u64>>,
+    next_range: usize,
+}
+
+impl Source {
+    fn start(&mut self, plan: Vec<Range<u64>>) -> Result<()> {
+        self.plan = plan;
+        self.next_range = 0;
+        self.reader.set_range(0..0)
+    }
+
+    #[inline(always)]
+    fn next(&mut self) -> Result<Option<u32>> {
+        loop {
+            if let Some(w) = self.reader.next()? {
+                return Ok(Some(w));
+            }
+            let Some(r) = self.plan.get(self.next_range) else {
+                return Ok(None);
+            };
+            self.reader.set_range(r.clone())?;
+            self.next_range += 1;
+        }
+    }
 }
 
 /// Marks the slot done even when the thread fails or panics.
@@ -103,49 +175,71 @@ impl Task for Worker<'_> {
         let _done = DoneOnDrop(self.shared, self.id);
         let net = self.net;
         let mut st = ThreadState::new(net, self.seed, self.schedule.at(0));
-        let mut reader = IdReader::open(self.ids, self.range.clone())?;
+        let mut reader = Source {
+            reader: IdReader::open(self.ids, 0..0)?,
+            plan: Vec::new(),
+            next_range: 0,
+        };
         let mut sen: Vec<u32> = Vec::with_capacity(self.max_sentence_len);
         let mut pending = 0u64; // words not yet added to the global counter
         let mut words = 0u64; // words of this epoch
         for epoch in 0..self.epochs {
-            reader.rewind()?;
+            reader.start(self.share.plan(epoch))?;
             {
                 let mut slot = self.shared.slot(self.id);
                 slot.epoch = epoch;
                 slot.current = Tally::default();
             }
             loop {
-                // Read one sentence: up to a line end or max_sentence_len
-                // kept words.
+                // Read one sentence: up to a line end, or max_sentence_len
+                // kept words (word2vec) / read tokens (fastText, whose line
+                // end is its `</s>` word and belongs to the sentence).
                 sen.clear();
                 let mut end = false;
+                let mut read = 0usize;
                 loop {
                     let Some(w) = reader.next()? else {
                         end = true;
                         break;
                     };
-                    if w == EOL {
-                        break;
-                    }
-                    let Some(&w) = self.remap.get(w as usize) else {
-                        return Err(Error::io(
-                            self.ids,
-                            std::io::Error::new(
-                                std::io::ErrorKind::InvalidData,
-                                format!(
-                                    "temporary id file holds id {w} but the vocabulary has {} words; was it changed while training?",
-                                    self.remap.len()
-                                ),
-                            ),
-                        ));
+                    let line_end = w == EOL;
+                    let w = if line_end {
+                        match net.eos {
+                            Some(eos) => eos,
+                            None => break,
+                        }
+                    } else {
+                        match self.remap.get(w as usize) {
+                            Some(&w) => w,
+                            None => {
+                                return Err(Error::io(
+                                    self.ids,
+                                    std::io::Error::new(
+                                        std::io::ErrorKind::InvalidData,
+                                        format!(
+                                            "temporary id file holds id {w} but the vocabulary has {} words; was it changed while training?",
+                                            self.remap.len()
+                                        ),
+                                    ),
+                                ))
+                            }
+                        }
                     };
                     pending += 1;
                     words += 1;
-                    if self.subsampler.enabled() && !self.subsampler.keep(w, st.rng.next()) {
-                        continue;
+                    read += 1;
+                    if !self.subsampler.enabled() || self.subsampler.keep(w, st.rng.next()) {
+                        sen.push(w);
                     }
-                    sen.push(w);
-                    if sen.len() >= self.max_sentence_len {
+                    if line_end {
+                        break;
+                    }
+                    let full = if net.eos.is_some() {
+                        read >= self.max_sentence_len
+                    } else {
+                        sen.len() >= self.max_sentence_len
+                    };
+                    if full {
                         break;
                     }
                 }
@@ -193,5 +287,43 @@ impl Task for Worker<'_> {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every epoch the threads' plans together cover every block once;
+    /// the order changes from epoch to epoch and is the same on every
+    /// thread (their shares never overlap).
+    #[test]
+    fn shuffled_shares_cover_every_block_once_per_epoch() {
+        let blocks: Vec<Range<u64>> = (0..50u64).map(|i| i * 10..(i + 1) * 10).collect();
+        let mut orders = Vec::new();
+        for epoch in 0..3 {
+            let mut all = Vec::new();
+            for thread in 0..3 {
+                let share = Share::Shuffled {
+                    blocks: &blocks,
+                    thread,
+                    threads: 3,
+                    seed: 9,
+                };
+                let plan = share.plan(epoch);
+                assert!((16..=17).contains(&plan.len()), "{}", plan.len());
+                all.extend(plan);
+            }
+            let mut sorted = all.clone();
+            sorted.sort_by_key(|r| r.start);
+            assert_eq!(sorted, blocks);
+            orders.push(all);
+        }
+        assert_ne!(orders[0], orders[1]);
+        assert_ne!(orders[1], orders[2]);
+        assert_ne!(orders[0], blocks);
+        let range = Share::Range(5..17);
+        assert_eq!(range.plan(0), vec![5..17]);
+        assert_eq!(range.plan(4), vec![5..17]);
     }
 }
