@@ -61,7 +61,7 @@ impl Defaults {
 /// * a line end is fastText's `</s>` word: the last word of its sentence,
 ///   trained, subsampled and drawn as noise like any other word, and kept
 ///   when the number of lines reaches `min_count`. It is not in the
-///   returned vocabulary (fastText lists it first in `.vec` files);
+///   returned vocabulary (fastText's `.vec` files list it);
 /// * `T` counts every token read (out-of-vocabulary ones and `</s>` too);
 /// * long lines are cut every `max_sentence_len` tokens read (fastText
 ///   reads 1024 at a time), not kept;
