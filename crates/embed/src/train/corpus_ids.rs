@@ -114,6 +114,11 @@ impl IdFile {
         self.words
     }
 
+    /// Line ends in the file: one per line that holds a vocabulary word.
+    pub(crate) fn line_ends(&self) -> u64 {
+        self.len - self.words
+    }
+
     /// Rank of each word's first appearance in the corpus (see
     /// [`word2vec_order`]).
     pub(crate) fn first_seen(&self) -> &[u32] {
@@ -310,6 +315,7 @@ mod tests {
     fn encodes_known_words_and_line_ends() {
         let (f, _, _d) = encode_text("a b zz c\n\nzz\nb  a\n");
         assert_eq!(f.words(), 5);
+        assert_eq!(f.line_ends(), 2);
         assert_eq!(read_all(&f, 0..f.len), [0, 1, 2, EOL, 1, 0, EOL]);
         assert_eq!(f.first_seen(), [0, 1, 2]);
         let (g, _, _d2) = encode_text("c b\na\n");

@@ -214,10 +214,11 @@ pub(crate) fn train_net(
     observer: &mut dyn Observer,
 ) -> Result<()> {
     let (ids, remap) = (&corpus.ids, corpus.remap.as_slice());
-    // fastText's `</s>` words are read and counted like the others.
+    // fastText's `</s>` words are read and counted like the others (one
+    // per line with a vocabulary word: the file holds no empty line).
     let words = ids.words()
         + if net.eos.is_some() {
-            corpus.line_ends
+            ids.line_ends()
         } else {
             0
         };
