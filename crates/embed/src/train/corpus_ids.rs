@@ -302,6 +302,11 @@ mod tests {
         (f, vocab, dir)
     }
 
+    /// 5000 lines of 2 to 14 words.
+    fn varied_lines() -> String {
+        (0..5000).map(|i| "a b ".repeat(i % 7 + 1) + "\n").collect()
+    }
+
     fn read_all(f: &IdFile, range: Range<u64>) -> Vec<u32> {
         let mut r = IdReader::open(f.path(), range).unwrap();
         let mut out = Vec::new();
@@ -326,11 +331,7 @@ mod tests {
 
     #[test]
     fn chunks_start_at_line_starts_and_cover_everything() {
-        let mut text = String::new();
-        for i in 0..5000 {
-            text.push_str(&"a b ".repeat(i % 7 + 1));
-            text.push('\n');
-        }
+        let text = varied_lines();
         let (f, _, _d) = encode_text(&text);
         let all = read_all(&f, 0..f.len);
         for n in [1, 2, 3, 8] {
@@ -355,11 +356,7 @@ mod tests {
 
     #[test]
     fn blocks_are_whole_lines_of_at_least_the_block_size() {
-        let mut text = String::new();
-        for i in 0..5000 {
-            text.push_str(&"a b ".repeat(i % 7 + 1));
-            text.push('\n');
-        }
+        let mut text = varied_lines();
         // One line longer than a block.
         text.push_str(&"a ".repeat(3 * SHUFFLE_BLOCK as usize));
         text.push('\n');
