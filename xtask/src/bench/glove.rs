@@ -5,13 +5,11 @@
 //! split, peak RSS and ../shared/bench/eval_vectors.py's scores, and checks
 //! them against the targets of the GloVe issue.
 
-use crate::util::{
-    anchors, bench_dir, best, embedpos_bin, mb, plain_corpus, run_measured, Measured, Result,
-};
+use crate::util::{anchors, bench_dir, best, embedpos_bin, mb, plain_corpus, Measured, Result};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use super::scores::score;
+use super::scores::{run_scored, Scores};
 
 /// GloVe C with these settings on this machine kind (from the issue).
 const GLOVE_C: (f64, f64, f64, f64, f64) = (418.0, 965.0, 0.099, 0.385, 0.209);
@@ -25,8 +23,9 @@ pub struct Args {
     /// Threads for both tools.
     #[arg(long, default_value_t = 2)]
     pub threads: usize,
-    /// Runs of each tool (alternating); the fastest is reported and the last
-    /// run's vectors are scored.
+    /// Runs of each tool (alternating). Time and RSS are the fastest run's;
+    /// scores are the mean over the runs, ours with seeds `seed`,
+    /// `seed + 1`, … (the spread is printed too).
     #[arg(long, default_value_t = 1)]
     pub repeat: usize,
     /// GloVe's memory budget in GB.
@@ -44,7 +43,7 @@ pub struct Args {
     /// GloVe epochs.
     #[arg(long, default_value_t = 15)]
     pub epochs: usize,
-    /// GloVe seed.
+    /// GloVe seed of the first run.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Pass `--reshuffle` to ours (reshuffle the entries every epoch).
@@ -78,7 +77,7 @@ pub fn run(a: Args) -> Result {
     std::fs::create_dir_all(&temp)?;
 
     println!(
-        "GloVe on {} ({}): dim {}, window {}, x_max {}, {} epochs, min-count {}, --memory {}, {} threads{}, best of {}",
+        "GloVe on {} ({}): dim {}, window {}, x_max {}, {} epochs, min-count {}, --memory {}, {} threads{}, {} run(s)",
         corpus.display(),
         mb(std::fs::metadata(&corpus)?.len()),
         a.dim,
@@ -94,16 +93,14 @@ pub fn run(a: Args) -> Result {
     println!(
         "yardstick: word2vec C skip-gram, dim 100, window 5, negative 5, sample 1e-4, 5 epochs"
     );
+    let rounds = a.repeat.max(1);
     let (mut theirs, mut ours): (Option<Measured>, Option<Measured>) = (None, None);
+    let (mut theirs_all, mut ours_all) = (Vec::new(), Vec::new());
     let mut split = (f64::NAN, f64::NAN, f64::NAN);
-    for round in 0..a.repeat.max(1) {
+    for round in 0..rounds {
         if !a.only_ours {
-            eprintln!(
-                "[{}/{}] word2vec C skip-gram ...",
-                round + 1,
-                a.repeat.max(1)
-            );
-            let t = run_measured(
+            eprintln!("[{}/{rounds}] word2vec C skip-gram ...", round + 1);
+            let (t, s) = run_scored(
                 Command::new(&w2v)
                     .arg("-train")
                     .arg(&corpus)
@@ -115,16 +112,21 @@ pub fn run(a: Args) -> Result {
                     .args(["-min-count", &a.min_count.to_string()])
                     .args(["-threads", &threads])
                     .stdout(Stdio::null()),
+                &python,
+                &theirs_out,
+                true,
             )?;
-            eprintln!("    {:.1} s, {}", t.wall.as_secs_f64(), mb(t.peak_rss));
             theirs = Some(best(theirs, t));
+            theirs_all.push(s);
         }
+        // Each run has its own seed: the targets compare with one GloVe C
+        // run, and one seed's scores differ from another's by a few 0.001.
+        let seed = a.seed + round as u64;
         eprintln!(
-            "[{}/{}] embedpos train glove ...",
-            round + 1,
-            a.repeat.max(1)
+            "[{}/{rounds}] embedpos train glove --seed {seed} ...",
+            round + 1
         );
-        let o = run_measured(
+        let (o, s) = run_scored(
             Command::new(&ours_bin)
                 .args(["--threads", &threads, "--quiet", "train", "glove"])
                 .arg(&corpus)
@@ -136,14 +138,16 @@ pub fn run(a: Args) -> Result {
                 .args(["--epochs", &a.epochs.to_string()])
                 .args(["--min-count", &a.min_count.to_string()])
                 .args(["--memory", &a.memory])
-                .args(["--seed", &a.seed.to_string()])
+                .args(["--seed", &seed.to_string()])
                 .args(a.reshuffle.then_some("--reshuffle"))
                 .arg("--temp-dir")
                 .arg(&temp)
                 .arg("--report")
                 .arg(&report_path),
+            &python,
+            &ours_out,
+            true,
         )?;
-        eprintln!("    {:.1} s, {}", o.wall.as_secs_f64(), mb(o.peak_rss));
         if ours.is_none_or(|b| o.wall < b.wall) {
             let r: serde_json::Value =
                 serde_json::from_str(&std::fs::read_to_string(&report_path)?)?;
@@ -151,15 +155,13 @@ pub fn run(a: Args) -> Result {
             split = (f("counting_s"), f("shuffling_s"), f("training_s"));
         }
         ours = Some(best(ours, o));
+        ours_all.push(s);
     }
     let Some(ours) = ours else {
         return Err("no run".into());
     };
-    let ours_s = score(&python, &ours_out, true)?;
-    let theirs_s = match theirs {
-        Some(_) => Some(score(&python, &theirs_out, true)?),
-        None => None,
-    };
+    let ours_s = Scores::mean(&ours_all);
+    let theirs_s = (!theirs_all.is_empty()).then(|| Scores::mean(&theirs_all));
 
     println!();
     println!(
@@ -205,6 +207,29 @@ pub fn run(a: Args) -> Result {
         gws,
         gsl
     );
+    if ours_all.len() > 1 {
+        let spread = |name: &str, f: fn(&Scores) -> f64| {
+            let v: Vec<f64> = ours_all.iter().map(f).collect();
+            let n = v.len() as f64;
+            let mean = v.iter().sum::<f64>() / n;
+            let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+            let (lo, hi) = v
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &x| {
+                    (l.min(x), h.max(x))
+                });
+            println!("  {name:<8} mean {mean:.4}  sd {sd:.4}  min {lo:.4}  max {hi:.4}");
+        };
+        println!(
+            "embedpos glove over {} runs (seeds {}..={}); time and RSS above are the fastest run's, scores the mean:",
+            ours_all.len(),
+            a.seed,
+            a.seed + ours_all.len() as u64 - 1
+        );
+        spread("analogy", |s| s.analogy);
+        spread("WS353", |s| s.ws353);
+        spread("SimLex", |s| s.simlex);
+    }
     println!();
     let mut checks: Vec<(String, bool)> = Vec::new();
     if let Some(t) = theirs {
