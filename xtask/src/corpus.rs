@@ -38,7 +38,7 @@ pub fn run(args: Args) -> Result {
     let mut paragraphs = 0u64;
     let mut tokens = 0u64;
     let mut failure = None;
-    embedpos_tokenize::atomic::write_atomic(&args.output, |w| {
+    embedpos_base::write_atomic(&args.output, |w| {
         let mut line = String::new();
         let mut para = String::new();
         let mut scratch = Scratch::default();

@@ -88,7 +88,7 @@ fn write(path: &Path, bytes: &[u8]) -> Result {
     if let Some(d) = path.parent() {
         std::fs::create_dir_all(d)?;
     }
-    embedpos_tokenize::atomic::write_atomic(path, |w| w.write_all(bytes))?;
+    embedpos_base::write_atomic(path, |w| w.write_all(bytes))?;
     eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());
     Ok(())
 }

@@ -152,6 +152,15 @@ pub enum Error {
 /// The crate's result type.
 pub type Result<T> = std::result::Result<T, Error>;
 
+impl From<embedpos_base::Error> for Error {
+    fn from(e: embedpos_base::Error) -> Self {
+        match e {
+            embedpos_base::Error::Io { path, source } => Error::io(path, source),
+            other => Error::Tokenize(other.into()),
+        }
+    }
+}
+
 impl Error {
     /// An I/O error on `path`, turned into [`Error::NotFound`] when the file is missing.
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {

@@ -35,15 +35,7 @@ pub(crate) fn fill_uniform<T: Real>(out: &mut [T], bound: f64, rng: &mut StdRng)
     }
 }
 
-/// SplitMix64 (Steele, Lea, Flood 2014): a bijective 64-bit mixer whose
-/// outputs look independent for consecutive inputs.
-#[inline(always)]
-pub(crate) fn splitmix64(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
+pub(crate) use embedpos_base::splitmix64;
 
 #[cfg(test)]
 mod tests {

@@ -1,10 +1,9 @@
-//! Writing tensors as `.npy` for numpy and PyTorch users, atomically (a
+//! Writing arrays as `.npy` for numpy and PyTorch users, atomically (a
 //! temporary file in the destination folder, renamed into place once
-//! complete), through `embedpos_posenc::write`.
+//! complete), through `embedpos_base::npy`.
 
 use std::path::Path;
 
-use embedpos_posenc::Tensor;
 use ndarray::{ArrayBase, Data, Dimension};
 
 use crate::error::Result;
@@ -12,8 +11,13 @@ use crate::error::Result;
 /// Writes `a` to `path` as a version 1.0 `.npy` of little-endian `f32` in C
 /// order (`numpy.load` reads it with its shape).
 pub fn save_npy<S: Data<Elem = f32>, D: Dimension>(path: &Path, a: &ArrayBase<S, D>) -> Result<()> {
-    let t = Tensor::from_vec(a.shape(), a.iter().copied().collect())?;
-    embedpos_posenc::write::write_npy(path, &t)?;
+    match a.as_slice() {
+        Some(values) => embedpos_base::npy::save_f32(path, a.shape(), values)?,
+        None => {
+            let values: Vec<f32> = a.iter().copied().collect();
+            embedpos_base::npy::save_f32(path, a.shape(), &values)?
+        }
+    }
     Ok(())
 }
 

@@ -85,6 +85,31 @@ pub enum Error {
 /// `Result` with this crate's [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;
 
+impl From<embedpos_base::Error> for Error {
+    fn from(e: embedpos_base::Error) -> Self {
+        match e {
+            embedpos_base::Error::Io { path, source } => Error::Io { path, source },
+            embedpos_base::Error::TooLarge {
+                what,
+                shape,
+                bytes,
+                limit,
+                reason,
+            } => Error::TooLarge {
+                what,
+                shape,
+                bytes,
+                limit,
+                reason,
+            },
+            other => Error::Io {
+                path: Default::default(),
+                source: std::io::Error::other(other.to_string()),
+            },
+        }
+    }
+}
+
 impl Error {
     /// Shorthand for [`Error::InvalidParameter`].
     pub(crate) fn invalid(

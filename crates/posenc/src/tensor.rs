@@ -107,40 +107,10 @@ impl Tensor {
 }
 
 /// Checks that an `f32` array of `shape` can be allocated, and returns its
-/// number of values.
-///
-/// The limit is the address space (`isize::MAX` bytes) and, on Linux, the
-/// memory the kernel reports as available (`MemAvailable` in `/proc/meminfo`):
-/// with overcommit an allocation larger than that succeeds and the process is
-/// killed later while filling it, so refusing up front is the only way to give
-/// a clear error instead.
+/// number of values (see [`embedpos_base::check_fits`]); `what` names it in
+/// the error.
 pub fn check_fits(what: &str, shape: &[usize]) -> Result<usize> {
-    let elements: u128 = shape.iter().map(|&n| n as u128).product();
-    let bytes = elements.saturating_mul(4);
-    let too_large = |limit: u128, reason| Error::TooLarge {
-        what: what.to_string(),
-        shape: shape.to_vec(),
-        bytes,
-        limit,
-        reason,
-    };
-    if bytes > isize::MAX as u128 {
-        return Err(too_large(isize::MAX as u128, "this machine can address"));
-    }
-    if let Some(avail) = available_memory() {
-        if bytes > avail as u128 {
-            return Err(too_large(avail as u128, "of memory available now"));
-        }
-    }
-    Ok(elements as usize)
-}
-
-/// Available memory in bytes, where the platform tells.
-fn available_memory() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    kb.checked_mul(1024)
+    Ok(embedpos_base::check_fits(what, shape)?)
 }
 
 #[cfg(test)]

@@ -50,6 +50,16 @@ pub enum Error {
 /// The crate's result type.
 pub type Result<T> = std::result::Result<T, Error>;
 
+impl From<embedpos_base::Error> for Error {
+    fn from(e: embedpos_base::Error) -> Self {
+        match e {
+            embedpos_base::Error::Io { path, source } => Error::io(path, source),
+            embedpos_base::Error::Codec(m) => Error::Codec(m),
+            other => Error::Config(other.to_string()),
+        }
+    }
+}
+
 impl Error {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         let path = path.into();

@@ -7,7 +7,8 @@
 //!   [`Tokenizer`], a serde config.
 //! * [`count_corpus`] builds a [`Vocab`] in one streaming, parallel pass.
 //! * [`ngrams`] gives fastText-compatible character n-gram bucket ids.
-//! * [`codec`] is the native binary codec shared by every embedpos format.
+//! * [`synthetic`] generates the planted-relation corpus the demo and tests
+//!   train on.
 //!
 //! ```
 //! use embedpos_tokenize::{count_corpus, CorpusReader, Normalizer, PreTokenizer, Tokenizer, VocabConfig};
@@ -27,9 +28,8 @@
 //! ```
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
-pub mod atomic;
-pub mod codec;
 mod corpus;
 mod count;
 mod error;

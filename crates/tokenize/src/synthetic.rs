@@ -19,6 +19,7 @@
 //! Everything is derived from a splitmix64 stream of the seed, so the bytes
 //! depend on nothing but the seed and the token target.
 
+use embedpos_base::SplitMix64;
 use std::io::{self, Write};
 
 const MALE_FEMALE: [(&str, &str); 10] = [
@@ -88,36 +89,6 @@ const ONSETS: [&str; 16] = [
     "b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "tr",
 ];
 const VOWELS: [&str; 6] = ["a", "e", "i", "o", "u", "ai"];
-
-/// A splitmix64 stream: tiny, fast, and fixed forever (unlike library RNGs
-/// whose streams may change between versions).
-#[derive(Debug, Clone)]
-pub struct SplitMix64(u64);
-
-impl SplitMix64 {
-    /// A stream from `seed`.
-    pub fn new(seed: u64) -> Self {
-        SplitMix64(seed)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A uniform integer in `0..n` (`n > 0`).
-    pub fn below(&mut self, n: usize) -> usize {
-        (((self.next_u64() >> 11) as u128 * n as u128) >> 53) as usize
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
 
 /// Invents pronounceable words that are not already taken.
 struct Names {

@@ -162,12 +162,13 @@ impl Vocab {
     /// Writes `token count` lines, what `word2vec -save-vocab` writes, to
     /// `path` atomically (temporary file + rename).
     pub fn save_text(&self, path: &Path) -> Result<()> {
-        crate::atomic::write_atomic(path, |w| {
+        embedpos_base::write_atomic(path, |w| {
             for (t, c) in self.tokens.iter().zip(&self.counts) {
                 writeln!(w, "{t} {c}")?;
             }
             Ok(())
-        })
+        })?;
+        Ok(())
     }
 
     /// Reads `token count` lines (the format of `word2vec -save-vocab`).
@@ -236,16 +237,17 @@ impl Vocab {
 
     /// Saves through the native codec, atomically.
     pub fn save_native(&self, path: &Path) -> Result<()> {
-        let bytes = crate::codec::encode(self)?;
-        crate::atomic::write_atomic(path, |w| w.write_all(&bytes))
+        let bytes = embedpos_base::codec::encode(self)?;
+        embedpos_base::write_atomic(path, |w| w.write_all(&bytes))?;
+        Ok(())
     }
 
     /// Loads what [`save_native`](Self::save_native) wrote.
     pub fn load_native(path: &Path) -> Result<Self> {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        crate::codec::decode(&bytes).map_err(|e| match e {
-            Error::Codec(m) => Error::Codec(format!("{}: {m}", path.display())),
-            other => other,
+        embedpos_base::codec::decode(&bytes).map_err(|e| match e {
+            embedpos_base::Error::Codec(m) => Error::Codec(format!("{}: {m}", path.display())),
+            other => other.into(),
         })
     }
 }

@@ -64,9 +64,7 @@ pub fn run(args: Args, g: &Global) -> CliResult {
         w.flush()
     };
     let result = match &args.output {
-        Some(path) => {
-            embedpos_tokenize::atomic::write_atomic(path, |w| write_all(w)).map_err(|e| e.into())
-        }
+        Some(path) => embedpos_base::write_atomic(path, |w| write_all(w)).map_err(|e| e.into()),
         None => {
             let stdout = std::io::stdout();
             let mut lock = std::io::BufWriter::new(stdout.lock());

@@ -213,7 +213,7 @@ fn write_report(path: &std::path::Path, r: &GloveReport, total: Duration) -> Cli
         }
     }
     let text = serde_json::to_string_pretty(&v)?;
-    embedpos_tokenize::atomic::write_atomic(path, |w| w.write_all(text.as_bytes()))?;
+    embedpos_base::write_atomic(path, |w| w.write_all(text.as_bytes()))?;
     Ok(())
 }
 

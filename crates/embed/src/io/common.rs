@@ -227,7 +227,7 @@ pub(crate) fn write_atomic(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
-    Ok(embedpos_tokenize::atomic::write_atomic(path, fill)?)
+    Ok(embedpos_base::write_atomic(path, fill)?)
 }
 
 /// Writes one text row `word v1 ... vD\n` (shortest representation that

@@ -7,7 +7,7 @@
 //! 8       4     format version, u32 little-endian (1, or 2 with subword rows)
 //! 12      4     flags, u32 little-endian (0; reserved)
 //! 16      8     header length H, u64 little-endian
-//! 24      H     header, encoded by embedpos_tokenize::codec:
+//! 24      H     header, encoded by embedpos_base::codec:
 //!                 rows, dim, tokens, counts, matrix_offset, subword_rows, metadata
 //!                 (version 2 adds: ngrams = None | Some { minn, maxn, bucket })
 //! ...           zero padding up to matrix_offset (a multiple of 4096)
@@ -31,7 +31,8 @@ use super::mapped::MappedMatrix;
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::subwords::Subwords;
-use embedpos_tokenize::{codec, NgramConfig, Vocab};
+use embedpos_base::codec;
+use embedpos_tokenize::{NgramConfig, Vocab};
 use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};

@@ -122,7 +122,7 @@ proptest! {
         let npy = dir.path().join("m.npy");
         e.save(&npy, Format::Npy).unwrap();
         let bytes = std::fs::read(&npy).unwrap();
-        let h = super::npy::header(e.len(), e.dim());
+        let h = embedpos_base::npy::header_f32(&[e.len(), e.dim()]);
         prop_assert_eq!(&bytes[..h.len()], &h[..]);
         prop_assert_eq!(&bytes[h.len()..], &le[..]);
         let st = dir.path().join("m.safetensors");

@@ -4,9 +4,9 @@
 //! stored; keep them in another format alongside.
 
 use super::common;
-use super::npy::write_le_matrix;
 use crate::embeddings::Embeddings;
 use crate::error::Result;
+use embedpos_base::npy::write_f32_le as write_le_matrix;
 use std::path::Path;
 
 /// The name of the one tensor.

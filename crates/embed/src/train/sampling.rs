@@ -22,15 +22,7 @@ impl Lcg {
     }
 }
 
-/// SplitMix64 (Steele et al. 2014): turns `(seed, stream)` into
-/// well-separated starting states for the per-thread generators.
-pub(crate) fn splitmix64(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = x;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
+pub(crate) use embedpos_base::splitmix64;
 
 /// Noise words drawn with probability `count^0.75 / Σ count^0.75`
 /// (Mikolov et al. 2013b, §2.2), by Walker's alias method (Vose 1991).

@@ -17,7 +17,7 @@ use super::sampling::{splitmix64, Subsampler};
 use super::schedule::LinearDecay;
 use super::{cbow, skipgram};
 use crate::error::{Error, Result};
-use embedpos_tokenize::synthetic::SplitMix64;
+use embedpos_base::SplitMix64;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};

@@ -127,7 +127,7 @@ impl<T: Real> Attention<T> {
         };
         let n = b * s;
         if keep {
-            embedpos_posenc::check_fits("attention weights", &[b, heads, s, s])?;
+            embedpos_base::check_fits("attention weights", &[b, heads, s, s])?;
         }
         let x2 = Array2::from_shape_vec((n, d), x.iter().copied().collect())
             .map_err(|e| Error::shape("x", &[n, d], &[x.len()], e.to_string()))?;

@@ -161,7 +161,7 @@ impl<T: Real> Attention<T> {
     pub fn new(config: AttentionConfig) -> Result<Self> {
         let head_dim = config.validate()?;
         let d = config.d_model;
-        embedpos_posenc::check_fits("attention weights", &[4, d, d])?;
+        embedpos_base::check_fits("attention weights", &[4, d, d])?;
         let bound = (6.0 / (2 * d) as f64).sqrt();
         let draw = |salt: u64| {
             let mut w = vec![T::zero(); d * d];

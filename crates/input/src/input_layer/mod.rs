@@ -345,7 +345,7 @@ impl<T: Real> InputLayer<T> {
         self.embedding.check_ids(&ids, seq)?;
         let max_pos = positions.iter().copied().max().unwrap_or(0);
         let pos_rows = self.absolute.rows(d, max_pos)?;
-        let n = embedpos_posenc::check_fits("input layer output", &[bsz, seq, d])? / d;
+        let n = embedpos_base::check_fits("input layer output", &[bsz, seq, d])? / d;
         let v = self.embedding.dim();
         let (mut out, gathered) = match &self.projection {
             Some(p) => {

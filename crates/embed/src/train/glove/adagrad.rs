@@ -37,7 +37,7 @@ use crate::train::hogwild::Hogwild;
 use crate::train::kernels::{self, Kernels, Task};
 use crate::train::observer::{EpochEnd, Finish, Observer, Progress};
 use crate::train::sampling::splitmix64;
-use embedpos_tokenize::synthetic::SplitMix64;
+use embedpos_base::SplitMix64;
 use std::fs::File;
 use std::io::{Seek, SeekFrom};
 use std::path::Path;

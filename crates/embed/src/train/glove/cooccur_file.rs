@@ -23,7 +23,8 @@
 
 use super::record::{Entry, RecordReader, RecordWriter, RECORD_BYTES};
 use crate::error::{Error, Result};
-use embedpos_tokenize::{codec, Vocab};
+use embedpos_base::codec;
+use embedpos_tokenize::Vocab;
 use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};

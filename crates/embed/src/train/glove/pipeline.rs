@@ -154,7 +154,7 @@ impl GloVe {
         let matrix = match &self.save_cooccur {
             Some(path) => {
                 let mut data_err = None;
-                let written = embedpos_tokenize::atomic::write_atomic(path, |w| {
+                let written = embedpos_base::write_atomic(path, |w| {
                     match cooccur_file::write(w, &header, |push| counts.for_each(push)) {
                         Ok(_) => Ok(()),
                         Err(WriteError::Io(e)) => Err(e),

@@ -21,7 +21,7 @@ use super::cooccur_file::CooccurFile;
 use super::record::{Entry, RecordWriter};
 use super::spill::{temp_error, Run, SpillDir};
 use crate::error::Result;
-use embedpos_tokenize::synthetic::SplitMix64;
+use embedpos_base::SplitMix64;
 
 /// The training entries, in the order every epoch visits them.
 #[derive(Debug)]
