@@ -4,8 +4,11 @@
 //! algorithm lives in a library crate (see DESIGN.md). One module per subcommand
 //! under `cmd/`.
 
+#![forbid(unsafe_code)]
+
 mod cmd;
 mod progress;
+mod threads;
 mod train_progress;
 
 use clap::{Parser, Subcommand};
@@ -18,11 +21,18 @@ pub type CliResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>
 #[derive(Debug, Clone, clap::Args)]
 pub struct Global {
     /// Worker threads (default: all cores).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, value_parser = threads::parse)]
     pub threads: Option<usize>,
     /// No progress bars and no summaries on stderr.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+}
+
+impl Global {
+    /// The number of worker threads: --threads, or every core.
+    pub fn threads(&self) -> usize {
+        threads::resolve(self.threads)
+    }
 }
 
 #[derive(Debug, Parser)]
@@ -56,7 +66,7 @@ enum Command {
     Analogy(cmd::analogy::Args),
     /// Evaluate word vectors on analogy questions or word-pair similarities.
     Eval(cmd::eval::Args),
-    /// Learn word vectors from a corpus (word2vec skip-gram/CBOW).
+    /// Learn word vectors from a corpus: word2vec, fastText or GloVe.
     Train(cmd::train::Args),
     /// Print the vectors of words (unseen words too, with a fastText model or an .epv with subwords).
     Vectors(cmd::vectors::Args),
@@ -66,17 +76,18 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(n) = cli.global.threads {
-        if n == 0 {
-            eprintln!("error: --threads must be at least 1");
-            return ExitCode::from(2);
+    let result = threads::init(cli.global.threads).and_then(|()| run(cli));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
         }
-        // Ignored when a pool already exists; none does at this point.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global();
     }
-    let result = match cli.command {
+}
+
+fn run(cli: Cli) -> CliResult {
+    match cli.command {
         Command::Tokenize(a) => cmd::tokenize::run(a, &cli.global),
         Command::Vocab(a) => cmd::vocab::run(a, &cli.global),
         Command::Demo(a) => cmd::demo::run(a, &cli.global),
@@ -88,12 +99,5 @@ fn main() -> ExitCode {
         Command::Convert(a) => cmd::convert::run(a, &cli.global),
         Command::Vectors(a) => cmd::vectors::run(a, &cli.global),
         Command::Train(a) => cmd::train::run(a, &cli.global),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
     }
 }

@@ -38,7 +38,7 @@ pub fn run(args: Args, g: &Global) -> CliResult {
         args.tokens, args.seed
     );
     let mut reader = CorpusReader::open(&[&corpus_path])?;
-    let threads = g.threads.unwrap_or_else(rayon::current_num_threads);
+    let threads = g.threads();
     let (vocab, stats) = count_corpus(
         &mut reader,
         &Tokenizer::default(),

@@ -187,18 +187,9 @@ impl TrainOpts {
     }
 }
 
-/// The number of threads: --threads, or every core.
-pub(super) fn threads(g: &Global) -> usize {
-    g.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    })
-}
-
 fn word2vec(a: TrainOpts, g: &Global) -> CliResult {
     let format = a.format()?;
-    let threads = threads(g);
+    let threads = g.threads();
     let cfg = a.config(Word2VecConfig::default(), threads);
     let trainer = Word2Vec::new(cfg)?;
     let started = Instant::now();

@@ -1,6 +1,6 @@
 //! `embedpos train fasttext`: word2vec with character n-gram subwords.
 
-use super::train::{threads, TrainOpts};
+use super::train::TrainOpts;
 use crate::train_progress::TrainBar;
 use crate::{CliResult, Global};
 use embedpos_embed::train::{Defaults, FastText, FastTextConfig};
@@ -48,7 +48,7 @@ pub struct Args {
 /// that can carry subword rows.
 pub fn run(a: Args, g: &Global) -> CliResult {
     let format = a.opts.format()?;
-    let threads = threads(g);
+    let threads = g.threads();
     let defaults = match a.defaults {
         DefaultsArg::Word2vec => Defaults::Word2Vec,
         DefaultsArg::Fasttext => Defaults::FastText,

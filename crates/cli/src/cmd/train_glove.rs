@@ -110,11 +110,7 @@ pub fn run(a: Args, g: &Global) -> CliResult {
     if a.cooccur.is_some() && !a.corpus.is_empty() {
         return Err("give either a corpus or --cooccur FILE, not both".into());
     }
-    let threads = g.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
+    let threads = g.threads();
     let cfg = GloveConfig {
         min_count: a.min_count,
         max_vocab: a.max_vocab,

@@ -48,7 +48,7 @@ pub fn run(args: Args, g: &Global) -> CliResult {
         max_size: args.max_size,
         prune_cap: args.prune_cap,
     };
-    let threads = g.threads.unwrap_or_else(rayon::current_num_threads);
+    let threads = g.threads();
     let counter = reader.byte_counter();
     let bar = ByteProgress::start("counting", reader.total_bytes(), g.quiet, move || {
         counter.get()
