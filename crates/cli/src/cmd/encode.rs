@@ -1,5 +1,6 @@
 //! `embedpos encode`: texts + word vectors → transformer input tensor.
 
+use super::rope_scaling::ScalingArg;
 use super::text_opts::TextOpts;
 use crate::{CliResult, Global};
 use embedpos_embed::{Embeddings, Format};
@@ -7,7 +8,7 @@ use embedpos_input::{
     encode, save_npy, AbsoluteConfig, AttentionConfig, BatchConfig, BiasConfig, EncodeConfig,
     InputConfig, Overflow, PadSide, RotaryConfig,
 };
-use embedpos_posenc::{Pairing, Scaling};
+use embedpos_posenc::Pairing;
 use std::io::BufRead;
 use std::path::PathBuf;
 
@@ -39,16 +40,6 @@ enum BiasArg {
     Alibi,
     /// T5 relative buckets (freshly drawn).
     T5,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum ScalingArg {
-    None,
-    Linear,
-    /// Dynamic NTK-aware scaling.
-    Ntk,
-    Yarn,
-    Llama3,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -143,19 +134,9 @@ impl Args {
                     Pairing::Interleaved
                 },
                 base: self.rope_base,
-                scaling: match self.rope_scaling {
-                    ScalingArg::None => Scaling::None,
-                    s => Scaling::from_name(
-                        match s {
-                            ScalingArg::Linear => "linear",
-                            ScalingArg::Ntk => "ntk",
-                            ScalingArg::Yarn => "yarn",
-                            _ => "llama3",
-                        },
-                        self.rope_factor.unwrap_or(1.0),
-                        self.original_max_positions,
-                    )?,
-                },
+                scaling: self
+                    .rope_scaling
+                    .scaling(self.rope_factor, self.original_max_positions)?,
                 ..RotaryConfig::default()
             }),
         };

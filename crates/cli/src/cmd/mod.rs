@@ -6,6 +6,7 @@ pub mod demo;
 pub mod encode;
 pub mod eval;
 pub mod posenc;
+pub mod rope_scaling;
 pub mod similar;
 pub mod text_opts;
 pub mod tokenize;

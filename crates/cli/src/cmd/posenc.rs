@@ -3,11 +3,10 @@
 //! Parses the encoding's description into an `embedpos_posenc::EncodingSpec`
 //! and calls one library function per action.
 
+use super::rope_scaling::ScalingArg;
 use crate::{CliResult, Global};
 use embedpos_posenc::analysis::{analyze, plot::plot_all};
-use embedpos_posenc::{
-    write::save, EncodingSpec, Kind, Layout, Pairing, Scaling, Spacing, T5Config,
-};
+use embedpos_posenc::{write::save, EncodingSpec, Kind, Layout, Pairing, Spacing, T5Config};
 use std::path::PathBuf;
 
 /// Arguments of `embedpos posenc`.
@@ -55,16 +54,6 @@ enum KindArg {
     Rope,
     Alibi,
     T5,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum ScalingArg {
-    None,
-    Linear,
-    /// Dynamic NTK-aware scaling.
-    Ntk,
-    Yarn,
-    Llama3,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -149,21 +138,9 @@ struct EncodingArgs {
 
 impl EncodingArgs {
     fn spec(&self) -> CliResult<EncodingSpec> {
-        let scaling_name = match self.scaling {
-            ScalingArg::None => "none",
-            ScalingArg::Linear => "linear",
-            ScalingArg::Ntk => "ntk",
-            ScalingArg::Yarn => "yarn",
-            ScalingArg::Llama3 => "llama3",
-        };
-        let scaling = match self.scaling {
-            ScalingArg::None => Scaling::None,
-            _ => Scaling::from_name(
-                scaling_name,
-                self.factor.unwrap_or(1.0),
-                self.original_max_positions,
-            )?,
-        };
+        let scaling = self
+            .scaling
+            .scaling(self.factor, self.original_max_positions)?;
         let spec = EncodingSpec {
             kind: match self.kind {
                 KindArg::Sinusoidal => Kind::Sinusoidal,
