@@ -1,9 +1,8 @@
 //! `embedpos analogy`: solve `A : B :: C : ?`.
 
-use super::vectors_opts::{load, parse_format, print_neighbors};
+use super::vectors_opts::{NeighborOpts, VectorsIn};
 use crate::{CliResult, Global};
-use embedpos_embed::{AnalogyMethod, Format};
-use std::path::PathBuf;
+use embedpos_embed::AnalogyMethod;
 
 /// How the analogy is solved.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -26,10 +25,8 @@ impl From<Method> for AnalogyMethod {
 /// Arguments of `embedpos analogy`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Word vectors (.bin, .txt/.vec, GloVe, .epv, fastText .bin; the format is detected).
-    /// With a fastText model or an .epv with subwords, unseen query words are
-    /// accepted (their vector is built from their char n-grams).
-    vectors: PathBuf,
+    #[command(flatten)]
+    vectors: VectorsIn,
     /// A in "A is to B as C is to ?" (e.g. man).
     a: String,
     /// B (e.g. king).
@@ -42,24 +39,18 @@ pub struct Args {
     /// How many answers to print.
     #[arg(long, default_value_t = 5)]
     topn: usize,
-    /// Only the first N words of the file (the most frequent) are candidates.
-    #[arg(long)]
-    restrict: Option<usize>,
-    /// Format of VECTORS (text, bin, glove, epv, fasttext); default: detected.
-    #[arg(long, value_parser = parse_format)]
-    from: Option<Format>,
-    /// Print one JSON array of {id, word, similarity}.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    answers: NeighborOpts,
 }
 
 /// Runs the subcommand.
 pub fn run(args: Args, g: &Global) -> CliResult {
-    let emb = load(&args.vectors, args.from, g)?;
+    let emb = args.vectors.load(g)?;
     let (pos, neg) = ([args.b.as_str(), args.c.as_str()], [args.a.as_str()]);
+    let restrict = args.answers.restrict;
     let list = match AnalogyMethod::from(args.method) {
-        AnalogyMethod::Add => emb.most_similar(&pos, &neg, args.topn, args.restrict)?,
-        AnalogyMethod::Mul => emb.most_similar_cosmul(&pos, &neg, args.topn, args.restrict)?,
+        AnalogyMethod::Add => emb.most_similar(&pos, &neg, args.topn, restrict)?,
+        AnalogyMethod::Mul => emb.most_similar_cosmul(&pos, &neg, args.topn, restrict)?,
     };
-    print_neighbors(&list, args.json)
+    args.answers.print(&list)
 }

@@ -2,6 +2,7 @@
 
 use super::rope_scaling::ScalingArg;
 use super::text_opts::TextOpts;
+use super::vectors_opts::parse_format;
 use crate::{CliResult, Global};
 use embedpos_embed::{Embeddings, Format};
 use embedpos_input::{
@@ -54,9 +55,10 @@ pub struct Args {
     /// Word vectors (word2vec .txt/.vec/.bin, GloVe, native .epv).
     #[arg(long)]
     vectors: PathBuf,
-    /// Format of --vectors (default: detected from the content).
-    #[arg(long)]
-    format: Option<String>,
+    /// Format of --vectors (text, bin, glove, epv, fasttext); default:
+    /// detected from the content.
+    #[arg(long, value_parser = parse_format)]
+    format: Option<Format>,
     /// Absolute position encoding added to the token vectors.
     #[arg(long, value_enum, default_value = "sinusoidal")]
     pe: PeArg,
@@ -194,12 +196,7 @@ impl Args {
 /// Runs the subcommand.
 pub fn run(args: Args, g: &Global) -> CliResult {
     let config = args.config()?;
-    let format = args
-        .format
-        .as_deref()
-        .map(str::parse::<Format>)
-        .transpose()?;
-    let emb = Embeddings::load(&args.vectors, format)?;
+    let emb = Embeddings::load(&args.vectors, args.format)?;
     let texts = if args.texts.is_empty() {
         std::io::stdin()
             .lock()

@@ -1,9 +1,10 @@
 //! `embedpos eval analogy | pairs`: the standard intrinsic evaluations.
 
 use super::analogy::Method;
-use super::vectors_opts::{load, parse_format};
+use super::vectors_opts::VectorsIn;
 use crate::{CliResult, Global};
-use embedpos_embed::{AnalogyConfig, Format, PairsConfig};
+use embedpos_embed::{AnalogyConfig, Embeddings, PairsConfig};
+use serde::Serialize;
 use std::path::PathBuf;
 
 /// Arguments of `embedpos eval`.
@@ -22,11 +23,48 @@ enum What {
     Pairs(PairsArgs),
 }
 
+/// The options of both evaluations: the vectors, how words are matched,
+/// what becomes of unknown words and how the figures are printed.
+#[derive(Debug, clap::Args)]
+struct Common {
+    #[command(flatten)]
+    vectors: VectorsIn,
+    /// Compare words as written instead of upper-cased.
+    #[arg(long)]
+    case_sensitive: bool,
+    /// Score out-of-vocabulary items instead of skipping them: an analogy
+    /// question counts as wrong, a pair gets similarity 0.
+    #[arg(long)]
+    dummy4unknown: bool,
+    /// Print one JSON object with the figures.
+    #[arg(long)]
+    json: bool,
+}
+
+impl Common {
+    /// Loads the vectors, evaluates them and prints the report: as JSON
+    /// with --json, else with `text`.
+    fn report<R: Serialize>(
+        &self,
+        g: &Global,
+        evaluate: impl FnOnce(&Embeddings) -> embedpos_embed::Result<R>,
+        text: impl FnOnce(&R),
+    ) -> CliResult {
+        let report = evaluate(&self.vectors.load(g)?)?;
+        if self.json {
+            println!("{}", serde_json::to_string(&report)?);
+        } else {
+            text(&report);
+        }
+        Ok(())
+    }
+}
+
 /// Arguments of `embedpos eval analogy`.
 #[derive(Debug, clap::Args)]
 struct AnalogyArgs {
-    /// Word vectors (.bin, .txt/.vec, GloVe, .epv; the format is detected).
-    vectors: PathBuf,
+    #[command(flatten)]
+    common: Common,
     /// The questions file.
     questions: PathBuf,
     /// Only the first N words are candidate answers; questions with other words are out of vocabulary.
@@ -35,25 +73,13 @@ struct AnalogyArgs {
     /// 3CosAdd (gensim's and word2vec's) or 3CosMul.
     #[arg(long, value_enum, default_value = "add")]
     method: Method,
-    /// Compare words as written instead of upper-cased.
-    #[arg(long)]
-    case_sensitive: bool,
-    /// Count out-of-vocabulary questions as wrong instead of skipping them.
-    #[arg(long)]
-    dummy4unknown: bool,
-    /// Format of VECTORS (text, bin, glove, epv); default: detected.
-    #[arg(long, value_parser = parse_format)]
-    from: Option<Format>,
-    /// Print one JSON object with the figures.
-    #[arg(long)]
-    json: bool,
 }
 
 /// Arguments of `embedpos eval pairs`.
 #[derive(Debug, clap::Args)]
 struct PairsArgs {
-    /// Word vectors (.bin, .txt/.vec, GloVe, .epv; the format is detected).
-    vectors: PathBuf,
+    #[command(flatten)]
+    common: Common,
     /// The pairs file (tab or space separated; `#` starts a comment line).
     pairs: PathBuf,
     /// Pairs with a word outside the first N words are out of vocabulary.
@@ -62,18 +88,6 @@ struct PairsArgs {
     /// Field separator (default: tab when the line has one, else whitespace).
     #[arg(long)]
     delimiter: Option<char>,
-    /// Compare words as written instead of upper-cased.
-    #[arg(long)]
-    case_sensitive: bool,
-    /// Give out-of-vocabulary pairs similarity 0 instead of skipping them.
-    #[arg(long)]
-    dummy4unknown: bool,
-    /// Format of VECTORS (text, bin, glove, epv); default: detected.
-    #[arg(long, value_parser = parse_format)]
-    from: Option<Format>,
-    /// Print one JSON object with the figures.
-    #[arg(long)]
-    json: bool,
 }
 
 /// Runs the subcommand.
@@ -85,68 +99,68 @@ pub fn run(args: Args, g: &Global) -> CliResult {
 }
 
 fn analogy(args: AnalogyArgs, g: &Global) -> CliResult {
-    let emb = load(&args.vectors, args.from, g)?;
+    let c = &args.common;
     let cfg = AnalogyConfig {
         restrict_vocab: args.restrict,
-        case_insensitive: !args.case_sensitive,
-        dummy4unknown: args.dummy4unknown,
+        case_insensitive: !c.case_sensitive,
+        dummy4unknown: c.dummy4unknown,
         method: args.method.into(),
     };
-    let r = emb.evaluate_analogies(&args.questions, &cfg)?;
-    if args.json {
-        println!("{}", serde_json::to_string(&r)?);
-        return Ok(());
-    }
-    let width = r
-        .sections
-        .iter()
-        .map(|s| s.name.len())
-        .max()
-        .unwrap_or(0)
-        .max(14);
-    for s in r
-        .sections
-        .iter()
-        .chain([&r.semantic, &r.syntactic, &r.total])
-    {
-        println!(
-            "{:width$}  {:>6}/{:<6}  {:6.2}%",
-            s.name,
-            s.correct,
-            s.total(),
-            100.0 * s.accuracy()
-        );
-    }
-    println!(
-        "out of vocabulary: {} of {} questions ({:.1}%){}",
-        r.oov,
-        r.questions,
-        r.oov_ratio,
-        if args.dummy4unknown {
-            ", counted wrong"
-        } else {
-            ", skipped"
-        }
-    );
-    Ok(())
+    c.report(
+        g,
+        |emb| emb.evaluate_analogies(&args.questions, &cfg),
+        |r| {
+            let width = r
+                .sections
+                .iter()
+                .map(|s| s.name.len())
+                .max()
+                .unwrap_or(0)
+                .max(14);
+            for s in r
+                .sections
+                .iter()
+                .chain([&r.semantic, &r.syntactic, &r.total])
+            {
+                println!(
+                    "{:width$}  {:>6}/{:<6}  {:6.2}%",
+                    s.name,
+                    s.correct,
+                    s.total(),
+                    100.0 * s.accuracy()
+                );
+            }
+            println!(
+                "out of vocabulary: {} of {} questions ({:.1}%){}",
+                r.oov,
+                r.questions,
+                r.oov_ratio,
+                if c.dummy4unknown {
+                    ", counted wrong"
+                } else {
+                    ", skipped"
+                }
+            );
+        },
+    )
 }
 
 fn pairs(args: PairsArgs, g: &Global) -> CliResult {
-    let emb = load(&args.vectors, args.from, g)?;
+    let c = &args.common;
     let cfg = PairsConfig {
         restrict_vocab: args.restrict,
-        case_insensitive: !args.case_sensitive,
-        dummy4unknown: args.dummy4unknown,
+        case_insensitive: !c.case_sensitive,
+        dummy4unknown: c.dummy4unknown,
         delimiter: args.delimiter,
     };
-    let r = emb.evaluate_word_pairs(&args.pairs, &cfg)?;
-    if args.json {
-        println!("{}", serde_json::to_string(&r)?);
-        return Ok(());
-    }
-    println!("spearman  {:.4}", r.spearman);
-    println!("pearson   {:.4}", r.pearson);
-    println!("pairs     {}", r.pairs);
-    println!("oov       {} ({:.1}%)", r.oov, r.oov_ratio);
-    Ok(())
+    c.report(
+        g,
+        |emb| emb.evaluate_word_pairs(&args.pairs, &cfg),
+        |r| {
+            println!("spearman  {:.4}", r.spearman);
+            println!("pearson   {:.4}", r.pearson);
+            println!("pairs     {}", r.pairs);
+            println!("oov       {} ({:.1}%)", r.oov, r.oov_ratio);
+        },
+    )
 }

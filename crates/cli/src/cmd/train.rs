@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use super::text_opts::TextOpts;
-use super::vectors_opts::parse_format;
+use super::vectors_opts::OutputFormat;
 
 /// Arguments of `embedpos train`.
 #[derive(Debug, clap::Args)]
@@ -69,9 +69,8 @@ pub(super) struct TrainOpts {
     /// atomically: an interrupted run leaves an existing file untouched.
     #[arg(short, long)]
     pub output: PathBuf,
-    /// Output format: text, bin, glove, epv, npy, safetensors.
-    #[arg(long, value_parser = parse_format)]
-    pub format: Option<Format>,
+    #[command(flatten)]
+    pub format: OutputFormat,
     /// Architecture [default: cbow; fastText's defaults: skipgram].
     #[arg(long, value_enum)]
     model: Option<ModelArg>,
@@ -142,10 +141,7 @@ pub fn run(args: Args, g: &Global) -> CliResult {
 impl TrainOpts {
     /// The output format: --format, or from the output's extension.
     pub(super) fn format(&self) -> CliResult<Format> {
-        Ok(match self.format {
-            Some(f) => f,
-            None => Format::from_path(&self.output)?,
-        })
+        self.format.of(&self.output)
     }
 
     /// `base` with every option given on the command line (and every

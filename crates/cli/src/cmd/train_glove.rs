@@ -2,7 +2,7 @@
 //! co-occurrence matrix.
 
 use super::text_opts::TextOpts;
-use super::vectors_opts::parse_format;
+use super::vectors_opts::OutputFormat;
 use crate::{CliResult, Global};
 use embedpos_embed::train::glove::{GloVe, GloveConfig, GloveOutput, GloveReport};
 use embedpos_embed::train::{EpochEnd, Finish, Observer, Progress, VocabReport};
@@ -33,9 +33,8 @@ pub struct Args {
     /// atomically.
     #[arg(short, long)]
     output: PathBuf,
-    /// Output format: text, bin, glove, epv, npy, safetensors.
-    #[arg(long, value_parser = parse_format)]
-    format: Option<Format>,
+    #[command(flatten)]
+    format: OutputFormat,
     /// Vector dimension (GloVe's -vector-size).
     #[arg(long, default_value_t = 50)]
     dim: usize,
@@ -103,10 +102,7 @@ pub struct Args {
 
 /// Runs the subcommand.
 pub fn run(a: Args, g: &Global) -> CliResult {
-    let format = match a.format {
-        Some(f) => f,
-        None => Format::from_path(&a.output)?,
-    };
+    let format = a.format.of(&a.output)?;
     if a.cooccur.is_some() && !a.corpus.is_empty() {
         return Err("give either a corpus or --cooccur FILE, not both".into());
     }

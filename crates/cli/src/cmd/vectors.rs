@@ -1,23 +1,17 @@
 //! `embedpos vectors`: print the vectors of words, seen in training or not.
 
-use super::vectors_opts::{load, parse_format};
+use super::vectors_opts::VectorsIn;
 use crate::{CliResult, Global};
-use embedpos_embed::{Embeddings, Error, Format};
+use embedpos_embed::{Embeddings, Error};
 use std::io::{BufRead, BufWriter, Write};
-use std::path::PathBuf;
 
 /// Arguments of `embedpos vectors`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Word vectors or model (fastText .bin, .epv, .bin, .txt/.vec, GloVe; the
-    /// format is detected). fastText models and .epv files with subword rows
-    /// give vectors to unseen words too.
-    model: PathBuf,
+    #[command(flatten)]
+    vectors: VectorsIn,
     /// Words to print; none: whitespace-separated words read from stdin.
     words: Vec<String>,
-    /// Format of MODEL (fasttext, epv, text, bin, glove); default: detected.
-    #[arg(long, value_parser = parse_format)]
-    from: Option<Format>,
 }
 
 /// Runs the subcommand: one line `word v1 ... vD` per word, as `fasttext
@@ -27,7 +21,7 @@ pub struct Args {
 /// the model has subwords, and a zero vector when it has no n-gram either
 /// (as fastText). Without subwords such a word is an error that names it.
 pub fn run(args: Args, g: &Global) -> CliResult {
-    let emb = load(&args.model, args.from, g)?;
+    let emb = args.vectors.load(g)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     if args.words.is_empty() {
