@@ -1,44 +1,57 @@
-//! The training progress bar: an observer of `embedpos_embed::train`.
+//! The training progress bar: an observer of `embedpos_embed::train`, for
+//! every trainer.
 
 use embedpos_embed::train::{EpochEnd, Finish, Observer, Progress, VocabReport};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::ops::ControlFlow;
 use std::time::Duration;
 
-/// Positions of the bar (per mille of all words of all epochs).
+/// Positions of the bar (per mille of all the work of all epochs).
 const STEPS: u64 = 1000;
 
-/// A spinner while the corpus is counted and encoded, then one bar for the
-/// run with epoch, percentage, words/s, learning rate and the running mean
-/// loss; one summary line per finished epoch. Draws nothing when quiet (and
-/// indicatif draws nothing when stderr is not a terminal).
+/// Which trainer is observed: it decides the wording of the lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trainer {
+    /// word2vec and fastText: epochs over the corpus, words per second,
+    /// learning rate and mean loss.
+    Word2Vec,
+    /// GloVe: counting, then epochs over the co-occurrences with their cost,
+    /// one `iter: 001, cost: …` line per epoch as GloVe C prints.
+    Glove,
+}
+
+/// A spinner while the corpus is counted (and encoded), then one bar for
+/// the run with epoch, percentage and the running figures; one summary line
+/// per finished epoch. Draws nothing when quiet (and indicatif draws nothing
+/// when stderr is not a terminal).
 pub struct TrainBar {
     bar: ProgressBar,
     quiet: bool,
-}
-
-/// A ticking spinner with `message` on stderr (hidden when quiet), the
-/// first phase of every training bar.
-pub fn spinner(quiet: bool, message: &'static str) -> ProgressBar {
-    let target = if quiet {
-        ProgressDrawTarget::hidden()
-    } else {
-        ProgressDrawTarget::stderr()
-    };
-    let bar = ProgressBar::with_draw_target(None, target);
-    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} [{elapsed_precise}]") {
-        bar.set_style(style);
-    }
-    bar.set_message(message);
-    bar.enable_steady_tick(Duration::from_millis(100));
-    bar
+    trainer: Trainer,
 }
 
 impl TrainBar {
     /// Starts the "counting" spinner.
-    pub fn new(quiet: bool) -> Self {
-        let bar = spinner(quiet, "counting and encoding the corpus");
-        TrainBar { bar, quiet }
+    pub fn new(trainer: Trainer, quiet: bool) -> Self {
+        let target = if quiet {
+            ProgressDrawTarget::hidden()
+        } else {
+            ProgressDrawTarget::stderr()
+        };
+        let bar = ProgressBar::with_draw_target(None, target);
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} [{elapsed_precise}]") {
+            bar.set_style(style);
+        }
+        bar.set_message(match trainer {
+            Trainer::Word2Vec => "counting and encoding the corpus",
+            Trainer::Glove => "counting the vocabulary and the co-occurrences",
+        });
+        bar.enable_steady_tick(Duration::from_millis(100));
+        TrainBar {
+            bar,
+            quiet,
+            trainer,
+        }
     }
 
     /// Clears the bar.
@@ -55,10 +68,13 @@ impl TrainBar {
 
 impl Observer for TrainBar {
     fn on_vocab(&mut self, r: &VocabReport) {
-        self.say(format!(
-            "corpus: {} tokens, {} distinct; vocabulary {} words covering {} tokens",
-            r.tokens, r.distinct, r.vocab, r.train_words
-        ));
+        self.say(match self.trainer {
+            Trainer::Word2Vec => format!(
+                "corpus: {} tokens, {} distinct; vocabulary {} words covering {} tokens",
+                r.tokens, r.distinct, r.vocab, r.train_words
+            ),
+            Trainer::Glove => format!("corpus: {} tokens; vocabulary {} words", r.tokens, r.vocab),
+        });
         self.bar.disable_steady_tick();
         self.bar.set_length(STEPS);
         self.bar.set_position(0);
@@ -74,41 +90,58 @@ impl Observer for TrainBar {
     fn on_progress(&mut self, p: &Progress) -> ControlFlow<()> {
         self.bar.set_prefix(format!("{}/{}", p.epoch + 1, p.epochs));
         self.bar.set_position((p.fraction() * STEPS as f64) as u64);
-        let loss = if p.loss.is_nan() {
-            "-".to_string()
-        } else {
-            format!("{:.4}", p.loss)
-        };
-        self.bar.set_message(format!(
-            "{:.0}k words/s  lr {:.6}  loss {loss}",
-            p.words_per_sec() / 1e3,
-            p.lr
-        ));
+        match self.trainer {
+            Trainer::Word2Vec => {
+                let loss = if p.loss.is_nan() {
+                    "-".to_string()
+                } else {
+                    format!("{:.4}", p.loss)
+                };
+                self.bar.set_message(format!(
+                    "{:.0}k words/s  lr {:.6}  loss {loss}",
+                    p.words_per_sec() / 1e3,
+                    p.lr
+                ));
+            }
+            Trainer::Glove if !p.loss.is_nan() => {
+                self.bar.set_message(format!("cost {:.4}", p.loss));
+            }
+            Trainer::Glove => {}
+        }
         ControlFlow::Continue(())
     }
 
     fn on_epoch_end(&mut self, e: &EpochEnd) -> ControlFlow<()> {
         let secs = e.elapsed.as_secs_f64();
-        self.say(format!(
-            "epoch {}: mean loss {:.4} over {} pairs, {} words, {:.1} s",
-            e.epoch + 1,
-            e.loss,
-            e.pairs,
-            e.words,
-            secs
-        ));
+        self.say(match self.trainer {
+            Trainer::Word2Vec => format!(
+                "epoch {}: mean loss {:.4} over {} pairs, {} words, {secs:.1} s",
+                e.epoch + 1,
+                e.loss,
+                e.pairs,
+                e.words,
+            ),
+            Trainer::Glove => format!(
+                "iter: {:03}, cost: {:.6} ({} entries, {secs:.1} s)",
+                e.epoch + 1,
+                e.loss,
+                e.pairs,
+            ),
+        });
         ControlFlow::Continue(())
     }
 
     fn on_finish(&mut self, f: &Finish) {
-        let secs = f.elapsed.as_secs_f64().max(1e-9);
         self.bar.finish_and_clear();
-        self.say(format!(
-            "trained {} words in {:.1} s ({:.0}k words/s){}",
-            f.words_done,
-            secs,
-            f.words_done as f64 / secs / 1e3,
-            if f.stopped { ", stopped early" } else { "" }
-        ));
+        if self.trainer == Trainer::Word2Vec {
+            let secs = f.elapsed.as_secs_f64().max(1e-9);
+            self.say(format!(
+                "trained {} words in {:.1} s ({:.0}k words/s){}",
+                f.words_done,
+                secs,
+                f.words_done as f64 / secs / 1e3,
+                if f.stopped { ", stopped early" } else { "" }
+            ));
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! `embedpos demo`: the whole pipeline on the embedded synthetic corpus.
 
-use crate::train_progress::TrainBar;
+use crate::train_progress::{TrainBar, Trainer};
 use crate::{CliResult, Global};
 use embedpos_embed::train::{Loss, Model, Word2Vec, Word2VecConfig};
 use embedpos_embed::AnalogyConfig;
@@ -81,7 +81,7 @@ pub fn run(args: Args, g: &Global) -> CliResult {
         ..Default::default()
     };
     let trained = Instant::now();
-    let mut bar = TrainBar::new(g.quiet);
+    let mut bar = TrainBar::new(Trainer::Word2Vec, g.quiet);
     let result = Word2Vec::new(cfg.clone())?.train_with(&[&corpus_path], &mut bar);
     bar.finish();
     let emb = result?;

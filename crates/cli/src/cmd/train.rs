@@ -1,6 +1,6 @@
 //! `embedpos train`: learn word vectors from a corpus.
 
-use crate::train_progress::TrainBar;
+use crate::train_progress::{TrainBar, Trainer};
 use crate::{CliResult, Global};
 use embedpos_embed::train::{Loss, Model, Word2Vec, Word2VecConfig};
 use embedpos_embed::Format;
@@ -189,7 +189,7 @@ fn word2vec(a: TrainOpts, g: &Global) -> CliResult {
     let cfg = a.config(Word2VecConfig::default(), threads);
     let trainer = Word2Vec::new(cfg)?;
     let started = Instant::now();
-    let mut bar = TrainBar::new(g.quiet);
+    let mut bar = TrainBar::new(Trainer::Word2Vec, g.quiet);
     let emb = trainer.train_with(&a.corpus, &mut bar)?;
     bar.finish();
     emb.save(&a.output, format)?;

@@ -1,7 +1,7 @@
 //! `embedpos train fasttext`: word2vec with character n-gram subwords.
 
 use super::train::TrainOpts;
-use crate::train_progress::TrainBar;
+use crate::train_progress::{TrainBar, Trainer};
 use crate::{CliResult, Global};
 use embedpos_embed::train::{Defaults, FastText, FastTextConfig};
 use embedpos_embed::Format;
@@ -63,7 +63,7 @@ pub fn run(a: Args, g: &Global) -> CliResult {
     cfg.ngrams.bucket = a.bucket;
     let trainer = FastText::new(cfg)?;
     let started = Instant::now();
-    let mut bar = TrainBar::new(g.quiet);
+    let mut bar = TrainBar::new(Trainer::Word2Vec, g.quiet);
     let model = trainer.train_compact(&a.opts.corpus, &mut bar)?;
     bar.finish();
     let trained = model.buckets().trained();

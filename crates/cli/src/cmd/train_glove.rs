@@ -3,12 +3,10 @@
 
 use super::text_opts::TextOpts;
 use super::vectors_opts::OutputFormat;
+use crate::train_progress::{TrainBar, Trainer};
 use crate::{CliResult, Global};
 use embedpos_embed::train::glove::{GloVe, GloveConfig, GloveOutput, GloveReport};
-use embedpos_embed::train::{EpochEnd, Finish, Observer, Progress, VocabReport};
 use embedpos_embed::Format;
-use indicatif::{ProgressBar, ProgressStyle};
-use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -135,12 +133,12 @@ pub fn run(a: Args, g: &Global) -> CliResult {
         trainer = trainer.save_cooccurrences(p);
     }
     let started = Instant::now();
-    let mut bar = GloveBar::new(g.quiet);
+    let mut bar = TrainBar::new(Trainer::Glove, g.quiet);
     let result = match &a.cooccur {
         Some(path) => trainer.train_from_cooccurrences(path, &mut bar),
         None => trainer.train_with(&a.corpus, &mut bar),
     };
-    bar.bar.finish_and_clear();
+    bar.finish();
     let (emb, report) = result?;
     emb.save(&a.output, format)?;
     let total = started.elapsed();
@@ -207,68 +205,4 @@ fn write_report(path: &std::path::Path, r: &GloveReport, total: Duration) -> Cli
     let text = serde_json::to_string_pretty(&v)?;
     embedpos_base::write_atomic(path, |w| w.write_all(text.as_bytes()))?;
     Ok(())
-}
-
-/// A spinner while counting, then one bar over all epochs with the running
-/// cost; one line per epoch (GloVe C's `iter: 001, cost: …`).
-struct GloveBar {
-    bar: ProgressBar,
-    quiet: bool,
-}
-
-impl GloveBar {
-    fn new(quiet: bool) -> Self {
-        let bar =
-            crate::train_progress::spinner(quiet, "counting the vocabulary and the co-occurrences");
-        GloveBar { bar, quiet }
-    }
-
-    fn say(&self, line: String) {
-        if !self.quiet {
-            self.bar.suspend(|| eprintln!("{line}"));
-        }
-    }
-}
-
-impl Observer for GloveBar {
-    fn on_vocab(&mut self, r: &VocabReport) {
-        self.say(format!(
-            "corpus: {} tokens; vocabulary {} words",
-            r.tokens, r.vocab
-        ));
-        self.bar.disable_steady_tick();
-        self.bar.set_length(1000);
-        self.bar.set_position(0);
-        if let Ok(style) = ProgressStyle::with_template(
-            "epoch {prefix} [{elapsed_precise}] {wide_bar} {percent:>3}% {msg} ETA {eta}",
-        ) {
-            self.bar.set_style(style);
-        }
-        self.bar.set_message("");
-        self.bar.reset_elapsed();
-    }
-
-    fn on_progress(&mut self, p: &Progress) -> ControlFlow<()> {
-        self.bar.set_prefix(format!("{}/{}", p.epoch + 1, p.epochs));
-        self.bar.set_position((p.fraction() * 1000.0) as u64);
-        if !p.loss.is_nan() {
-            self.bar.set_message(format!("cost {:.4}", p.loss));
-        }
-        ControlFlow::Continue(())
-    }
-
-    fn on_epoch_end(&mut self, e: &EpochEnd) -> ControlFlow<()> {
-        self.say(format!(
-            "iter: {:03}, cost: {:.6} ({} entries, {:.1} s)",
-            e.epoch + 1,
-            e.loss,
-            e.pairs,
-            e.elapsed.as_secs_f64()
-        ));
-        ControlFlow::Continue(())
-    }
-
-    fn on_finish(&mut self, _f: &Finish) {
-        self.bar.finish_and_clear();
-    }
 }
