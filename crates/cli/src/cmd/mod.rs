@@ -1,4 +1,6 @@
-//! One module per subcommand: each defines its clap `Args` and a `run` function.
+//! One module per subcommand, each with its clap `Args` and a `run` function,
+//! and the options several of them share (`text_opts`, `vectors_opts`,
+//! `rope_scaling`).
 
 pub mod analogy;
 pub mod convert;
@@ -11,8 +13,6 @@ pub mod similar;
 pub mod text_opts;
 pub mod tokenize;
 pub mod train;
-pub mod train_fasttext;
-pub mod train_glove;
 pub mod vectors;
 pub mod vectors_opts;
 pub mod vocab;

@@ -1,10 +1,10 @@
 //! `embedpos train glove`: GloVe vectors from a corpus or a saved
 //! co-occurrence matrix.
 
-use super::text_opts::TextOpts;
-use super::vectors_opts::OutputFormat;
+use super::common::{show_defaults, Common, Shown};
 use crate::train_progress::{TrainBar, Trainer};
 use crate::{CliResult, Global};
+use clap::ValueEnum;
 use embedpos_embed::train::glove::{GloVe, GloveConfig, GloveOutput, GloveReport};
 use embedpos_embed::Format;
 use std::path::PathBuf;
@@ -13,77 +13,81 @@ use std::time::{Duration, Instant};
 /// Which vectors are written (GloVe C's `-model`).
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum VectorsArg {
-    /// Word + context vectors, `w + w̃` (`-model 2`, the default).
+    /// Word + context vectors, `w + w̃` (`-model 2`).
     Sum,
     /// Word vectors only, `w` (`-model 1`).
     Word,
 }
 
+impl From<VectorsArg> for GloveOutput {
+    fn from(v: VectorsArg) -> Self {
+        match v {
+            VectorsArg::Sum => GloveOutput::WordPlusContext,
+            VectorsArg::Word => GloveOutput::Word,
+        }
+    }
+}
+
+impl From<GloveOutput> for VectorsArg {
+    fn from(o: GloveOutput) -> Self {
+        match o {
+            GloveOutput::WordPlusContext => VectorsArg::Sum,
+            GloveOutput::Word => VectorsArg::Word,
+        }
+    }
+}
+
 /// Arguments of `embedpos train glove`. Defaults are GloVe C's.
 #[derive(Debug, clap::Args)]
+#[command(mut_args(show_defaults(shown(&GloveConfig::default()))))]
 pub struct Args {
     /// Training text: files, directories, or `-` for standard input (.gz is
     /// read as is). Not needed with --cooccur.
     #[arg(required_unless_present = "cooccur")]
     corpus: Vec<PathBuf>,
-    /// Output vectors. The format comes from the extension (.bin, .txt/.vec,
-    /// .epv, .npy, .safetensors, .glove) unless --format is given. Written
-    /// atomically.
-    #[arg(short, long)]
-    output: PathBuf,
     #[command(flatten)]
-    format: OutputFormat,
+    common: Common,
     /// Vector dimension (GloVe's -vector-size).
-    #[arg(long, default_value_t = 50)]
-    dim: usize,
+    #[arg(long)]
+    dim: Option<usize>,
     /// Context words counted on each side (-window-size).
-    #[arg(long, default_value_t = 15)]
-    window: usize,
+    #[arg(long)]
+    window: Option<usize>,
     /// Count both sides of each word (`--symmetric false`: only pairs
     /// (left, right), GloVe's -symmetric 0).
-    #[arg(long, default_value_t = true, num_args = 0..=1, default_missing_value = "true", action = clap::ArgAction::Set)]
-    symmetric: bool,
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", action = clap::ArgAction::Set)]
+    symmetric: Option<bool>,
     /// Count every pair as 1 instead of 1/distance.
     #[arg(long)]
     no_distance_weighting: bool,
     /// Count at which the weight f(x) = min(1, (x/x_max)^alpha) saturates.
-    #[arg(long, default_value_t = 100.0)]
-    x_max: f64,
+    #[arg(long)]
+    x_max: Option<f64>,
     /// Exponent of the weighting function.
-    #[arg(long, default_value_t = 0.75)]
-    alpha: f64,
+    #[arg(long)]
+    alpha: Option<f64>,
     /// Passes over the non-zero co-occurrences (-iter).
-    #[arg(long, default_value_t = 25)]
-    epochs: usize,
+    #[arg(long)]
+    epochs: Option<usize>,
     /// AdaGrad learning rate.
-    #[arg(long, default_value_t = 0.05)]
-    eta: f64,
+    #[arg(long)]
+    eta: Option<f64>,
     /// Clip each gradient component to ±this (GloVe C 1.2).
-    #[arg(long, default_value_t = 100.0)]
-    grad_clip: f64,
+    #[arg(long)]
+    grad_clip: Option<f64>,
     /// Shuffle the entries again before every epoch (GloVe C keeps one order).
     #[arg(long)]
     reshuffle: bool,
     /// Vectors to write: word + context (`sum`) or word only.
-    #[arg(long, value_enum, default_value = "sum")]
-    vectors: VectorsArg,
+    #[arg(long, value_enum)]
+    vectors: Option<VectorsArg>,
     /// Memory budget in GB for counting and shuffling; beyond it, sorted runs
     /// go to temporary files.
-    #[arg(long, default_value_t = 4.0)]
-    memory: f64,
-    /// Folder for temporary files (default: the system temporary folder).
+    #[arg(long)]
+    memory: Option<f64>,
+    /// Folder for temporary files.
     #[arg(long)]
     temp_dir: Option<PathBuf>,
-    /// Drop words seen fewer times.
-    #[arg(long, default_value_t = 5)]
-    min_count: u64,
-    /// Keep at most this many words (the most frequent).
-    #[arg(long)]
-    max_vocab: Option<usize>,
-    /// Seed of the initial vectors and the shuffle (with --threads 1 the
-    /// output is reproducible bit for bit).
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
     /// Also save the co-occurrence matrix here, to train again with --cooccur.
     #[arg(long, conflicts_with = "cooccur")]
     save_cooccur: Option<PathBuf>,
@@ -94,41 +98,73 @@ pub struct Args {
     /// Write a JSON summary of the run (sizes, timings, final cost) here.
     #[arg(long)]
     report: Option<PathBuf>,
-    #[command(flatten)]
-    text: TextOpts,
+}
+
+/// The defaults of the options in `base`, as `--help` shows them.
+pub(super) fn shown(base: &GloveConfig) -> Shown {
+    let vectors = VectorsArg::from(base.output)
+        .to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default();
+    let mut shown = vec![
+        ("dim", base.dim.to_string()),
+        ("window", base.window.to_string()),
+        ("symmetric", base.symmetric.to_string()),
+        ("x_max", base.x_max.to_string()),
+        ("alpha", base.alpha.to_string()),
+        ("epochs", base.epochs.to_string()),
+        ("eta", base.eta.to_string()),
+        ("grad_clip", base.grad_clip.to_string()),
+        ("vectors", vectors),
+        ("memory", base.memory_gb.to_string()),
+        (
+            "temp_dir",
+            base.temp_dir.as_ref().map_or_else(
+                || "the system temporary folder".to_string(),
+                |p| p.display().to_string(),
+            ),
+        ),
+    ];
+    shown.extend(Common::shown(base.min_count, base.max_vocab, base.seed));
+    shown
+}
+
+impl Args {
+    /// GloVe C's defaults with every option given on the command line
+    /// applied, and `threads` worker threads.
+    pub(super) fn config(&self, threads: usize) -> GloveConfig {
+        let base = GloveConfig::default();
+        let c = &self.common;
+        GloveConfig {
+            min_count: c.min_count.unwrap_or(base.min_count),
+            max_vocab: c.max_vocab.or(base.max_vocab),
+            tokenizer: c.text.tokenizer(),
+            dim: self.dim.unwrap_or(base.dim),
+            window: self.window.unwrap_or(base.window),
+            symmetric: self.symmetric.unwrap_or(base.symmetric),
+            distance_weighting: base.distance_weighting && !self.no_distance_weighting,
+            x_max: self.x_max.unwrap_or(base.x_max),
+            alpha: self.alpha.unwrap_or(base.alpha),
+            eta: self.eta.unwrap_or(base.eta),
+            epochs: self.epochs.unwrap_or(base.epochs),
+            grad_clip: self.grad_clip.unwrap_or(base.grad_clip),
+            reshuffle: base.reshuffle || self.reshuffle,
+            output: self.vectors.map_or(base.output, GloveOutput::from),
+            memory_gb: self.memory.unwrap_or(base.memory_gb),
+            threads,
+            seed: c.seed.unwrap_or(base.seed),
+            temp_dir: self.temp_dir.clone().or(base.temp_dir),
+        }
+    }
 }
 
 /// Runs the subcommand.
 pub fn run(a: Args, g: &Global) -> CliResult {
-    let format = a.format.of(&a.output)?;
+    let format = a.common.format()?;
     if a.cooccur.is_some() && !a.corpus.is_empty() {
         return Err("give either a corpus or --cooccur FILE, not both".into());
     }
-    let threads = g.threads();
-    let cfg = GloveConfig {
-        min_count: a.min_count,
-        max_vocab: a.max_vocab,
-        tokenizer: a.text.tokenizer(),
-        dim: a.dim,
-        window: a.window,
-        symmetric: a.symmetric,
-        distance_weighting: !a.no_distance_weighting,
-        x_max: a.x_max,
-        alpha: a.alpha,
-        eta: a.eta,
-        epochs: a.epochs,
-        grad_clip: a.grad_clip,
-        reshuffle: a.reshuffle,
-        output: match a.vectors {
-            VectorsArg::Sum => GloveOutput::WordPlusContext,
-            VectorsArg::Word => GloveOutput::Word,
-        },
-        memory_gb: a.memory,
-        threads,
-        seed: a.seed,
-        temp_dir: a.temp_dir.clone(),
-    };
-    let mut trainer = GloVe::new(cfg)?;
+    let mut trainer = GloVe::new(a.config(g.threads()))?;
     if let Some(p) = &a.save_cooccur {
         trainer = trainer.save_cooccurrences(p);
     }
@@ -140,7 +176,7 @@ pub fn run(a: Args, g: &Global) -> CliResult {
     };
     bar.finish();
     let (emb, report) = result?;
-    emb.save(&a.output, format)?;
+    emb.save(&a.common.output, format)?;
     let total = started.elapsed();
     if let Some(path) = &a.report {
         write_report(path, &report, total)?;
@@ -172,7 +208,7 @@ fn summarise(
     eprintln!(
         "{}: {} words × {} dimensions ({format}); counting {:.1} s, shuffle {:.1} s ({}), \
          training {:.1} s, {:.1} s in all; final cost {:.4}{}",
-        a.output.display(),
+        a.common.output.display(),
         emb.len(),
         emb.dim(),
         r.counting.as_secs_f64(),
