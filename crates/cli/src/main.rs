@@ -14,8 +14,11 @@ mod train_progress;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-/// Result type of every subcommand: any library error, shown to the user as is.
-pub type CliResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+/// The error of every subcommand: any library error, shown to the user as is.
+pub type CliError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Result type of every subcommand.
+pub type CliResult<T = ()> = Result<T, CliError>;
 
 /// Options shared by every subcommand.
 #[derive(Debug, Clone, clap::Args)]

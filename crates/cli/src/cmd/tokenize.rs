@@ -2,8 +2,8 @@
 
 use super::text_opts::TextOpts;
 use crate::progress::ByteProgress;
-use crate::{CliResult, Global};
-use embedpos_tokenize::{CorpusReader, Scratch};
+use crate::{CliError, CliResult, Global};
+use embedpos_tokenize::{CorpusReader, Scratch, Tokenizer};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -35,50 +35,26 @@ pub fn run(args: Args, g: &Global) -> CliResult {
         g.quiet || args.output.is_none(),
         move || counter.get(),
     );
-    let mut failure = None;
-    let mut write_all = |w: &mut dyn Write| -> std::io::Result<()> {
-        let mut line = String::new();
-        let mut scratch = Scratch::default();
-        let mut out = String::new();
-        loop {
-            line.clear();
-            match reader.read_line(&mut line) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => {
-                    let msg = e.to_string();
-                    failure = Some(e);
-                    return Err(std::io::Error::other(msg));
-                }
-            }
-            out.clear();
-            tokenizer.for_each_token(&line, &mut scratch, |t| {
-                if !out.is_empty() {
-                    out.push(' ');
-                }
-                out.push_str(t);
-            });
-            out.push('\n');
-            w.write_all(out.as_bytes())?;
-        }
-        w.flush()
-    };
     let result = match &args.output {
-        Some(path) => embedpos_base::write_atomic(path, |w| write_all(w)).map_err(|e| e.into()),
+        Some(path) => {
+            embedpos_base::write_atomic(path, |w| write_tokens(&mut reader, &tokenizer, w)).map_err(
+                |e| match e {
+                    embedpos_base::Error::Io { path, source } => reported(source, |source| {
+                        embedpos_base::Error::Io { path, source }.into()
+                    }),
+                    e => e.into(),
+                },
+            )
+        }
         None => {
-            let stdout = std::io::stdout();
-            let mut lock = std::io::BufWriter::new(stdout.lock());
-            match write_all(&mut lock) {
-                Ok(()) => Ok(()),
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            match write_tokens(&mut reader, &tokenizer, &mut out) {
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                Err(e) => Err(Box::new(e) as Box<dyn std::error::Error + Send + Sync>),
+                r => r.map_err(|e| reported(e, Into::into)),
             }
         }
     };
     bar.finish();
-    if let Some(e) = failure {
-        return Err(e.into());
-    }
     result?;
     let stats = reader.stats();
     if stats.invalid_utf8 > 0 && !g.quiet {
@@ -88,4 +64,41 @@ pub fn run(args: Args, g: &Global) -> CliResult {
         );
     }
     Ok(())
+}
+
+/// Writes the tokens of every line of `reader` to `w`, one line of tokens
+/// (separated by single spaces) per input line. A read error stops the copy
+/// carried inside the returned error, so that [`reported`] can tell it
+/// from a write error.
+fn write_tokens(
+    reader: &mut CorpusReader,
+    tokenizer: &Tokenizer,
+    w: &mut dyn Write,
+) -> std::io::Result<()> {
+    let (mut line, mut out, mut scratch) = (String::new(), String::new(), Scratch::default());
+    loop {
+        line.clear();
+        if !reader.read_line(&mut line).map_err(std::io::Error::other)? {
+            break;
+        }
+        out.clear();
+        tokenizer.for_each_token(&line, &mut scratch, |t| {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(t);
+        });
+        out.push('\n');
+        w.write_all(out.as_bytes())?;
+    }
+    w.flush()
+}
+
+/// The error to report when [`write_tokens`] failed with `e`: the read
+/// error that stopped it (it names the input), or else `write_error(e)`.
+fn reported(e: std::io::Error, write_error: impl FnOnce(std::io::Error) -> CliError) -> CliError {
+    match e.downcast::<embedpos_tokenize::Error>() {
+        Ok(read) => read.into(),
+        Err(e) => write_error(e),
+    }
 }
