@@ -58,8 +58,8 @@ fn show(value: impl Display) -> String {
     value.to_string()
 }
 
-/// The options of every trainer: where the vectors go, and which words
-/// count.
+/// The options of every trainer: where the vectors go, which words count,
+/// the seed.
 #[derive(Debug, clap::Args)]
 pub struct Common {
     /// Output vectors. The format comes from the extension (.bin, .txt/.vec,
@@ -79,8 +79,6 @@ pub struct Common {
     /// reproducible bit for bit).
     #[arg(long)]
     pub seed: Option<u64>,
-    #[command(flatten)]
-    pub text: TextOpts,
 }
 
 impl Common {
@@ -187,6 +185,8 @@ pub struct TrainOpts {
     /// fastText do.
     #[arg(long, overrides_with = "shuffle")]
     no_shuffle: bool,
+    #[command(flatten)]
+    text: TextOpts,
 }
 
 impl TrainOpts {
@@ -259,7 +259,7 @@ impl TrainOpts {
             shuffle_blocks: (base.shuffle_blocks || self.shuffle) && !self.no_shuffle,
             threads,
             seed: c.seed.unwrap_or(base.seed),
-            tokenizer: c.text.tokenizer(),
+            tokenizer: self.text.tokenizer(),
             ..base
         }
     }

@@ -2,6 +2,7 @@
 //! co-occurrence matrix.
 
 use super::common::{show_defaults, Common, Shown};
+use crate::cmd::text_opts::TextOpts;
 use crate::train_progress::{TrainBar, Trainer};
 use crate::{CliResult, Global};
 use clap::ValueEnum;
@@ -98,6 +99,8 @@ pub struct Args {
     /// Write a JSON summary of the run (sizes, timings, final cost) here.
     #[arg(long)]
     report: Option<PathBuf>,
+    #[command(flatten)]
+    text: TextOpts,
 }
 
 /// The defaults of the options in `base`, as `--help` shows them.
@@ -138,7 +141,7 @@ impl Args {
         GloveConfig {
             min_count: c.min_count.unwrap_or(base.min_count),
             max_vocab: c.max_vocab.or(base.max_vocab),
-            tokenizer: c.text.tokenizer(),
+            tokenizer: self.text.tokenizer(),
             dim: self.dim.unwrap_or(base.dim),
             window: self.window.unwrap_or(base.window),
             symmetric: self.symmetric.unwrap_or(base.symmetric),
