@@ -4,8 +4,9 @@
 use super::text_opts::TextOpts;
 use super::vectors_opts::parse_format;
 use crate::{CliResult, Global};
-use embedpos_embed::train::glove::{GloVe, GloveConfig, GloveOutput, GloveReport};
-use embedpos_embed::train::{EpochEnd, Finish, Observer, Progress, VocabReport};
+use embedpos_embed::train::{
+    EpochEnd, Finish, GloVe, GloveConfig, GloveOutput, GloveReport, Observer, Progress, VocabReport,
+};
 use embedpos_embed::Format;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::ops::ControlFlow;
