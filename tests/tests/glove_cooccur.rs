@@ -2,9 +2,8 @@
 //! memory-bounded path (spilled runs, merged runs, several threads) against
 //! the all-in-memory one.
 
-use embedpos_embed::train::glove::{
-    count_cooccurrences, min_counting_memory_gb, Entry, GloveConfig,
-};
+use embedpos_embed::train::glove::{count_cooccurrences, min_counting_memory_gb, Entry};
+use embedpos_embed::train::GloveConfig;
 use embedpos_tokenize::synthetic::PlantedCorpus;
 use embedpos_tokenize::{count_corpus, CorpusReader, Tokenizer, Vocab, VocabConfig};
 use proptest::prelude::*;

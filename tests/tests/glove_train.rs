@@ -8,8 +8,7 @@
 //! Run in release mode (`cargo test --release`): each test takes a few
 //! seconds on 2 cores.
 
-use embedpos_embed::train::glove::{GloVe, GloveConfig, GloveOutput};
-use embedpos_embed::train::LossRecorder;
+use embedpos_embed::train::{GloVe, GloveConfig, GloveOutput, LossRecorder};
 use embedpos_tests::{planted_accuracy, planted_corpus};
 
 /// GloVe's demo settings scaled to a 1 M-token corpus.

@@ -1,7 +1,7 @@
 //! `embedpos`: the command-line face of the embedpos crates.
 //!
 //! This crate only parses arguments, renders progress and prints results; every
-//! algorithm lives in a library crate (see DESIGN.md). One module per subcommand
+//! algorithm lives in a library crate (see `docs/ARCHITECTURE.md`). One module per subcommand
 //! under `cmd/`.
 
 #![forbid(unsafe_code)]

@@ -28,7 +28,6 @@
 mod embeddings;
 mod error;
 pub mod eval;
-pub mod fasttext;
 pub mod io;
 pub mod query;
 mod subwords;

@@ -1,4 +1,4 @@
-//! The Measure section of the input-layer issue, in one run:
+//! The input layer's benchmarks, in one run:
 //!
 //! * the input layer forward (embedding gather, × √d, + sinusoidal table,
 //!   LayerNorm; eval mode) on a batch of 32 × 512 tokens, d_model 512;

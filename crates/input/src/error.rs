@@ -37,7 +37,7 @@ pub enum Error {
     /// A sequence is longer than `max_len` and the overflow policy is `error`.
     #[error(
         "sequence {index} has {len} tokens (special tokens included), more than max_len = {max_len}; \
-         raise max_len, or set overflow to \"truncate\" (`--truncate` on the command line) to keep the first {max_len}"
+         raise max_len, or set the overflow policy to truncate to keep the first {max_len}"
     )]
     TooLong {
         /// Its index in the batch.

@@ -2,6 +2,8 @@
 //! encodings: texts or ids → padded, masked `[batch, seq, d_model]` tensors,
 //! plus a tiny multi-head self-attention that applies the relative schemes
 //! (RoPE, ALiBi, T5), all with a backward pass checked by finite differences.
+//! Where this crate sits among the others: `docs/ARCHITECTURE.md` in the
+//! repository.
 //!
 //! ```
 //! use embedpos_input::{
@@ -49,6 +51,7 @@
 //! for the gradient checks).
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod absolute;
 mod attention;

@@ -23,7 +23,7 @@
 //! # Ok::<(), embedpos_posenc::Error>(())
 //! ```
 //!
-//! Three families (see DESIGN.md):
+//! Three families (see `docs/ARCHITECTURE.md` in the repository):
 //!
 //! * **additive** `[seq, d]` tables: [`Sinusoidal`] (both layouts),
 //!   [`LearnedPositions`];
@@ -36,6 +36,7 @@
 //! writes as `.npy` or `.csv`; [`analysis`] measures what the encodings do.
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod error;
 mod tensor;

@@ -118,7 +118,7 @@ impl EncodingSpec {
             return Err(Error::invalid(
                 "scaling",
                 self.scaling.name(),
-                "context-extension scalings apply to RoPE only; use --kind rope or drop --scaling",
+                "context-extension scalings apply to RoPE only; choose the rope kind or no scaling",
             ));
         }
         Ok(())

@@ -10,6 +10,9 @@
 //! * [`synthetic`] generates the planted-relation corpus the demo and tests
 //!   train on.
 //!
+//! Where this crate sits among the others: `docs/ARCHITECTURE.md` in the
+//! repository.
+//!
 //! ```
 //! use embedpos_tokenize::{count_corpus, CorpusReader, Normalizer, PreTokenizer, Tokenizer, VocabConfig};
 //!

@@ -6,7 +6,7 @@
 //! | word2vec binary (`.bin`) | yes | yes | yes | synthetic |
 //! | GloVe text (`.glove`) | yes | yes | yes | synthetic |
 //! | native (`.epv`) | yes (also memory-mapped) | yes | yes | kept |
-//! | fastText model (`.bin`) | yes | — | yes | kept |
+//! | fastText model (`.bin`, read as [`FastTextBin`]) | yes | — | yes | kept |
 //! | `.npy` | — | yes | no (matrix only) | no |
 //! | safetensors | — | yes | no (matrix only) | no |
 //!
@@ -27,6 +27,7 @@
 //! interrupted write never leaves a half-written file where a good one was.
 
 pub(crate) mod common;
+mod fasttext_bin;
 pub(crate) mod glove;
 pub(crate) mod mapped;
 pub(crate) mod native;
@@ -44,6 +45,9 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
+pub use fasttext_bin::{
+    FastTextArgs, FastTextBin, FastTextBinError, FastTextModelKind, FASTTEXT_MAGIC,
+};
 pub use native::{NATIVE_MAGIC, NATIVE_VERSION};
 
 /// A word-vector file format.
@@ -70,7 +74,7 @@ pub enum Format {
     Safetensors,
     /// A fastText model (`.bin` written by fastText 0.9.x): dictionary,
     /// training arguments and input matrix, subword rows included (see
-    /// [`FastTextModel`](crate::fasttext::FastTextModel)). Read-only; told
+    /// [`FastTextBin`]). Read-only; told
     /// from a word2vec `.bin` by its magic number. Quantized `.ftz` models
     /// are refused.
     FastText,
@@ -219,9 +223,9 @@ impl Embeddings {
         };
         match format {
             Format::Word2VecText => word2vec_text::read(path),
-            Format::Word2VecBinary if sniff::is_fasttext(path)? => crate::fasttext::read(path),
+            Format::Word2VecBinary if sniff::is_fasttext(path)? => fasttext_bin::read(path),
             Format::Word2VecBinary => word2vec_binary::read(path),
-            Format::FastText => crate::fasttext::read(path),
+            Format::FastText => fasttext_bin::read(path),
             Format::GloveText => glove::read(path),
             Format::Native => native::read(path),
             Format::Npy | Format::Safetensors => Err(Error::format(

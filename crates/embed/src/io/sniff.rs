@@ -12,7 +12,7 @@ use std::path::Path;
 const PEEK: u64 = 1 << 20;
 
 /// fastText `.bin` models start with this little-endian `i32`.
-const FASTTEXT_MAGIC: [u8; 4] = crate::fasttext::FASTTEXT_MAGIC.to_le_bytes();
+const FASTTEXT_MAGIC: [u8; 4] = super::FASTTEXT_MAGIC.to_le_bytes();
 
 /// Guesses the format of `path`: the native or fastText magic; a word2vec `N D` header
 /// whose first row continues in text (word2vec text) or not (binary); or a

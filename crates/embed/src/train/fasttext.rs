@@ -227,7 +227,7 @@ impl FastText {
         &self,
         inputs: &[P],
         observer: &mut dyn Observer,
-    ) -> Result<FastTextModel> {
+    ) -> Result<TrainedFastText> {
         let cfg = &self.config;
         let w2v = &cfg.word2vec;
         let dim = w2v.dim;
@@ -278,7 +278,7 @@ impl FastText {
         // The word rows (and `</s>`'s) go; the bucket rows stay.
         syn0.drain(..(vocab_len + usize::from(eos)) * dim);
         let embeddings = Embeddings::new(corpus.vocab, dim, words)?;
-        Ok(FastTextModel {
+        Ok(TrainedFastText {
             embeddings,
             buckets: TrainedBuckets {
                 config: cfg.ngrams,
@@ -293,12 +293,12 @@ impl FastText {
 
 /// A trained fastText model: the composed word vectors and the n-gram rows.
 #[derive(Debug, Clone)]
-pub struct FastTextModel {
+pub struct TrainedFastText {
     embeddings: Embeddings,
     buckets: TrainedBuckets,
 }
 
-impl FastTextModel {
+impl TrainedFastText {
     /// The composed vectors of the vocabulary words (no subword rows
     /// attached): what fastText writes to `.vec`.
     pub fn embeddings(&self) -> &Embeddings {

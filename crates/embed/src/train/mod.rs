@@ -7,6 +7,9 @@
 //!   word2vec C, multi-threaded (Hogwild!, Niu et al. 2011).
 //! * [`FastText`] — the same trainer where a word's input is the mean of its
 //!   own row and its character n-gram rows (Bojanowski et al. 2017).
+//! * [`GloVe`] — co-occurrence counting within a memory budget, then
+//!   AdaGrad on GloVe's weighted least squares (Pennington et al. 2014),
+//!   faithful to GloVe C; the co-occurrence files are in [`glove`].
 //! * [`Observer`] — progress, per-epoch loss, early stopping.
 //!
 //! ```
@@ -43,7 +46,9 @@ mod word2vec;
 mod worker;
 
 pub use config::{Loss, Model, Word2VecConfig};
-pub use fasttext::{Defaults, FastText, FastTextConfig, FastTextModel, TrainedBuckets};
+pub use fasttext::{Defaults, FastText, FastTextConfig, TrainedBuckets, TrainedFastText};
+pub use glove::config::{GloveConfig, GloveOutput};
+pub use glove::pipeline::{GloVe, GloveReport};
 pub use kernels::kernel_name;
 pub use observer::{EpochEnd, Finish, LossRecorder, Observer, Progress, VocabReport};
 pub use word2vec::Word2Vec;

@@ -6,7 +6,7 @@ use crate::cmd::text_opts::TextOpts;
 use crate::train_progress::{TrainBar, Trainer};
 use crate::{CliResult, Global};
 use clap::ValueEnum;
-use embedpos_embed::train::glove::{GloVe, GloveConfig, GloveOutput, GloveReport};
+use embedpos_embed::train::{GloVe, GloveConfig, GloveOutput, GloveReport};
 use embedpos_embed::Format;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -43,7 +43,7 @@ mod tests {
     use super::Algorithm;
     use crate::{Cli, Command};
     use clap::{CommandFactory, Parser};
-    use embedpos_embed::train::glove::GloveConfig;
+    use embedpos_embed::train::GloveConfig;
     use embedpos_embed::train::{Defaults, FastTextConfig, Model, Word2VecConfig};
 
     const THREADS: usize = 3;

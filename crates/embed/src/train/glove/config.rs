@@ -5,7 +5,7 @@ use embedpos_tokenize::Tokenizer;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
-/// Which vectors [`GloVe`](super::GloVe) returns (GloVe C's `-model`).
+/// Which vectors [`GloVe`](crate::train::GloVe) returns (GloVe C's `-model`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum GloveOutput {
@@ -31,7 +31,7 @@ pub enum GloveOutput {
 /// system temporary folder instead of the working directory.
 ///
 /// ```
-/// use embedpos_embed::train::glove::GloveConfig;
+/// use embedpos_embed::train::GloveConfig;
 /// let cfg = GloveConfig { dim: 100, window: 10, x_max: 10.0, epochs: 15, ..Default::default() };
 /// assert!(cfg.validate().is_ok());
 /// assert!(GloveConfig { x_max: 0.0, ..cfg }.validate().is_err());

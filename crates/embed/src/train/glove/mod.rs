@@ -17,16 +17,16 @@
 //!    `f(x) = min(1, (x/x_max)^α)`, Hogwild threads over the shuffled
 //!    entries; the cost of every epoch goes to the
 //!    [`Observer`](crate::train::Observer).
-//! 5. **Vectors**: `w_i + w̃_i` ([`GloveOutput::WordPlusContext`], GloVe C's
-//!    `-model 2`) or `w_i` ([`GloveOutput::Word`]).
+//! 5. **Vectors**: `w_i + w̃_i` ([`GloveOutput::WordPlusContext`](crate::train::GloveOutput::WordPlusContext), GloVe C's
+//!    `-model 2`) or `w_i` ([`GloveOutput::Word`](crate::train::GloveOutput::Word)).
 //!
 //! The matrix can be saved after step 2 and trained from later
-//! ([`GloVe::save_cooccurrences`], [`GloVe::train_from_cooccurrences`];
+//! ([`GloVe::save_cooccurrences`](crate::train::GloVe::save_cooccurrences),
+//! [`GloVe::train_from_cooccurrences`](crate::train::GloVe::train_from_cooccurrences);
 //! format in [`CooccurFile`]).
 //!
 //! ```
-//! use embedpos_embed::train::glove::{GloVe, GloveConfig};
-//! use embedpos_embed::train::LossRecorder;
+//! use embedpos_embed::train::{GloVe, GloveConfig, LossRecorder};
 //!
 //! let dir = tempfile::tempdir()?;
 //! let corpus = dir.path().join("corpus.txt");
@@ -45,19 +45,17 @@
 
 mod adagrad;
 mod budget;
-mod config;
+pub(crate) mod config;
 mod cooccur;
 mod cooccur_file;
 mod dense;
 mod merge;
-mod pipeline;
+pub(crate) mod pipeline;
 mod record;
 mod shuffle;
 mod spill;
 
 pub use budget::min_counting_memory_gb;
-pub use config::{GloveConfig, GloveOutput};
 pub use cooccur::{count_cooccurrences, CooccurStats, Cooccurrences};
 pub use cooccur_file::{CooccurEntries, CooccurFile, CooccurHeader, COOCCUR_FORMAT_VERSION};
-pub use pipeline::{GloVe, GloveReport};
 pub use record::Entry;

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 /// see the [module](super) documentation for the steps and the formulas.
 ///
 /// ```
-/// use embedpos_embed::train::glove::{GloVe, GloveConfig};
+/// use embedpos_embed::train::{GloVe, GloveConfig};
 ///
 /// let dir = tempfile::tempdir()?;
 /// let corpus = dir.path().join("corpus.txt");

@@ -1,4 +1,11 @@
-//! Reading fastText `.bin` models (fastText 0.9.x, file format version 11 or 12).
+//! Reading fastText `.bin` models (fastText 0.9.x, file format version 11 or 12)
+//! as [`FastTextBin`], and turning them into [`Embeddings`].
+//!
+//! [`FastTextBin::load`] reads a `.bin`; [`FastTextBin::into_embeddings`]
+//! (or simply [`Embeddings::load`], which recognises the file by its magic
+//! number) turns it into [`Embeddings`] whose rows are what
+//! `fasttext print-word-vectors` prints for the in-vocabulary words and whose
+//! [`Subwords`] give every other string a vector the same way.
 //!
 //! Layout (all little-endian): magic `793712314` and version (i32 each); the
 //! training arguments (12 × i32, then `t` as f64); the dictionary (`size`,
@@ -21,7 +28,11 @@
 //! corrupt; query words of any length are fine (their n-grams are visited
 //! one at a time).
 
+use crate::embeddings::Embeddings;
+use crate::error::Error;
+use crate::subwords::Subwords;
 use embedpos_tokenize::NgramConfig;
+use embedpos_tokenize::Vocab;
 use std::collections::HashMap;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -87,7 +98,7 @@ pub struct FastTextArgs {
 /// A fastText model's dictionary and input matrix: enough to compute the
 /// vector of any word, as `fasttext print-word-vectors` does.
 #[derive(Debug, Clone)]
-pub struct FastTextModel {
+pub struct FastTextBin {
     /// Training arguments.
     pub args: FastTextArgs,
     /// Words (not labels), in the model's order, with their counts.
@@ -177,7 +188,7 @@ impl<R: Read> Reader<R> {
     }
 }
 
-impl FastTextModel {
+impl FastTextBin {
     /// Reads a `.bin` model file.
     pub fn load(path: &Path) -> Result<Self, FastTextBinError> {
         let fail = |message: String| FastTextBinError {
@@ -392,7 +403,7 @@ impl FastTextModel {
             .enumerate()
             .map(|(i, (w, _))| (w.clone(), i))
             .collect();
-        Ok(FastTextModel {
+        Ok(FastTextBin {
             args,
             words,
             input,
@@ -472,75 +483,126 @@ impl FastTextModel {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn fixture(name: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../tests/fixtures/fasttext")
-            .join(name)
-    }
-
-    #[test]
-    fn vectors_equal_fasttext_for_known_and_unseen_words() {
-        let m = FastTextModel::load(&fixture("small.bin")).unwrap();
-        assert_eq!(m.dim(), 8);
-        assert_eq!(m.args.model, FastTextModelKind::SkipGram);
-        assert_eq!((m.args.minn, m.args.maxn, m.args.bucket), (3, 6, 1000));
-        let text = std::fs::read_to_string(fixture("small-vectors.json")).unwrap();
-        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let vectors = v["vectors"].as_object().unwrap();
-        let mut unseen = 0;
-        for (word, want) in vectors {
-            let got = m.word_vector(word);
-            for (g, w) in got.iter().zip(want.as_array().unwrap()) {
-                let w = w.as_f64().unwrap() as f32;
-                assert!((g - w).abs() <= 1e-5, "{word}: {got:?} vs {want}");
-            }
-            if m.word_id(word).is_none() {
-                unseen += 1;
-            }
+impl From<FastTextBinError> for Error {
+    fn from(e: FastTextBinError) -> Self {
+        Error::Corrupt {
+            path: e.path,
+            offset: e.offset,
+            message: e.message,
         }
-        assert!(unseen >= 5, "the fixture checks unseen words too");
     }
+}
 
-    #[test]
-    fn quantized_truncated_and_foreign_files_are_refused() {
-        let e = FastTextModel::load(&fixture("small.ftz")).unwrap_err();
-        assert!(e.message.contains("quantized"), "{e}");
-        let dir = tempfile::tempdir().unwrap();
-        let bytes = std::fs::read(fixture("small.bin")).unwrap();
-        for cut in [0, 3, 7, 40, 70, 200, 5000, bytes.len() - 1] {
-            let p = dir.path().join("cut.bin");
-            std::fs::write(&p, &bytes[..cut]).unwrap();
-            let e = FastTextModel::load(&p).unwrap_err();
-            assert!(e.to_string().contains("cut.bin"), "{e}");
+impl FastTextBin {
+    /// The model as [`Embeddings`]: the vocabulary (words only, labels of a
+    /// supervised model left out) in the model's order with its counts; row
+    /// `i` the vector fastText's `getWordVector` gives word `i` (the mean of
+    /// its own input row and its n-gram rows, what fastText writes to
+    /// `.vec`); and, when the model uses char n-grams, the `bucket` n-gram
+    /// rows as [`Subwords`], so that unseen words get the mean of their
+    /// n-gram rows.
+    ///
+    /// Models without usable n-grams load without subwords, and unseen words
+    /// are then not in the vocabulary (fastText would print a zero vector):
+    /// `maxn` 0 (e.g. supervised models), `minn > maxn` (fastText builds no
+    /// n-gram then), or a prune index of size 0. `minn` 0 behaves as 1, as
+    /// in fastText. A non-empty prune index (only written with quantized
+    /// models, which the reader refuses) is an error. `path` names the file
+    /// in errors.
+    pub fn into_embeddings(mut self, path: &Path) -> crate::Result<Embeddings> {
+        let dim = self.dim();
+        let nw = self.words.len() * dim;
+        if self.input.len() < nw || self.rows * dim != self.input.len() {
+            return Err(Error::corrupt(
+                path,
+                0,
+                format!(
+                    "the input matrix has {} values for {} rows of {dim}, and needs at least {} words",
+                    self.input.len(),
+                    self.rows,
+                    self.words.len()
+                ),
+            ));
         }
-        let p = dir.path().join("foreign.bin");
-        std::fs::write(&p, b"2 3\nword 1 2 3\n").unwrap();
-        assert!(FastTextModel::load(&p)
-            .unwrap_err()
-            .message
-            .contains("magic"));
-        // A header claiming an enormous matrix is refused before allocating.
-        let mut huge = bytes.clone();
-        let at = bytes.len() - (m_rows_offset_from_end(&bytes));
-        huge[at..at + 8].copy_from_slice(&(1i64 << 40).to_le_bytes());
-        let p = dir.path().join("huge.bin");
-        std::fs::write(&p, &huge).unwrap();
-        assert!(FastTextModel::load(&p).is_err());
+        // Compose each word's vector and write it over the word's own input
+        // row (which no other word uses), so that a real model (gigabytes)
+        // needs no second matrix; the bucket rows are then moved, not copied.
+        let mut rows = Vec::new();
+        let mut v = vec![0f32; dim];
+        for i in 0..self.words.len() {
+            rows.clear();
+            self.subword_rows(&self.words[i].0, &mut rows);
+            v.iter_mut().for_each(|x| *x = 0.0);
+            for &r in &rows {
+                if let Some(row) = self.input.get(r * dim..(r + 1) * dim) {
+                    v.iter_mut().zip(row).for_each(|(a, b)| *a += b);
+                }
+            }
+            if !rows.is_empty() {
+                let s = 1.0 / rows.len() as f32;
+                v.iter_mut().for_each(|x| *x *= s);
+            }
+            self.input[i * dim..(i + 1) * dim].copy_from_slice(&v);
+        }
+        let mut input = std::mem::take(&mut self.input);
+        let matrix = input[..nw].to_vec();
+        input.drain(..nw);
+        let config = NgramConfig {
+            minn: self.args.minn.max(1),
+            maxn: self.args.maxn,
+            bucket: self.args.bucket,
+        };
+        let usable = config.enabled() && config.minn <= config.maxn;
+        let subwords = match self.prune_index_len() {
+            Some(0) => None,
+            Some(n) => {
+                return Err(Error::format(
+                    path,
+                    format!(
+                        "the model's n-gram rows were pruned ({n} kept of {} buckets), which only \
+                         quantized fastText models do; use the unquantized .bin",
+                        self.args.bucket
+                    ),
+                ))
+            }
+            None if !usable => None,
+            None => {
+                let n = self.args.bucket as usize * dim;
+                if input.len() < n {
+                    return Err(Error::corrupt(
+                        path,
+                        0,
+                        format!(
+                            "the input matrix has {} rows, fewer than {} words + {} buckets",
+                            self.rows,
+                            self.words.len(),
+                            self.args.bucket
+                        ),
+                    ));
+                }
+                input.truncate(n);
+                input.shrink_to_fit();
+                Some(Subwords::new(config, dim, input)?)
+            }
+        };
+        let (tokens, counts): (Vec<String>, Vec<u64>) = self.words.into_iter().unzip();
+        let vocab = Vocab::from_ordered(tokens, counts).map_err(|e| {
+            Error::format(
+                path,
+                format!("the model's dictionary cannot be used as a vocabulary: {e}"),
+            )
+        })?;
+        let emb = Embeddings::new(vocab, dim, matrix)
+            .map_err(|e| Error::format(path, format!("the model's vectors are not usable: {e}")))?;
+        match subwords {
+            Some(s) => emb.with_subwords(s),
+            None => Ok(emb),
+        }
     }
+}
 
-    /// Offset from the end of the input matrix's row count: the output matrix
-    /// (i64 rows, i64 cols, f32 data) and the qout byte follow the input data.
-    fn m_rows_offset_from_end(bytes: &[u8]) -> usize {
-        let m = FastTextModel::load(&fixture("small.bin")).unwrap();
-        let input_bytes = m.rows * m.dim() * 4 + 16;
-        // Everything after the input matrix: qout flag + output matrix.
-        let out_rows = m.words.len();
-        let after = 1 + 16 + out_rows * m.dim() * 4;
-        assert!(bytes.len() > input_bytes + after);
-        input_bytes + after
-    }
+/// Reads a fastText `.bin` model as [`Embeddings`] (see
+/// [`FastTextBin::into_embeddings`]).
+pub(crate) fn read(path: &Path) -> crate::Result<Embeddings> {
+    FastTextBin::load(path)?.into_embeddings(path)
 }
