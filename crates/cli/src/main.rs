@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 mod cmd;
+mod errors;
 mod progress;
 mod threads;
 mod train_progress;

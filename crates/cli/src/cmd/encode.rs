@@ -3,6 +3,7 @@
 use super::rope_scaling::ScalingArg;
 use super::text_opts::TextOpts;
 use super::vectors_opts::parse_format;
+use crate::errors::with_options;
 use crate::{CliResult, Global};
 use embedpos_embed::{Embeddings, Format};
 use embedpos_input::{
@@ -205,7 +206,13 @@ pub fn run(args: Args, g: &Global) -> CliResult {
     } else {
         args.texts.clone()
     };
-    let encoded = encode(&emb, &texts, &config)?;
+    let encoded = encode(&emb, &texts, &config).map_err(|e| {
+        let options: &[&str] = match &e {
+            embedpos_input::Error::TooLong { .. } => &["--max-len", "--truncate"],
+            _ => &[],
+        };
+        with_options(e, options)
+    })?;
     println!("{}", encoded.summary);
     if let Some(path) = &args.output {
         save_npy(path, &encoded.x)?;

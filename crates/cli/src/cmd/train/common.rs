@@ -10,10 +10,11 @@
 
 use crate::cmd::text_opts::TextOpts;
 use crate::cmd::vectors_opts::OutputFormat;
-use crate::CliResult;
+use crate::errors::with_options;
+use crate::{CliError, CliResult};
 use clap::Arg;
 use embedpos_embed::train::{Loss, Model, Word2VecConfig};
-use embedpos_embed::Format;
+use embedpos_embed::{Error, Format};
 use std::fmt::Display;
 use std::path::PathBuf;
 
@@ -56,6 +57,18 @@ pub fn or_else(shown: Shown, other: &Shown, label: &str) -> Shown {
 
 fn show(value: impl Display) -> String {
     value.to_string()
+}
+
+/// A trainer's error as the command line reports it: with the option that
+/// changes what it is about.
+pub fn reported(e: Error) -> CliError {
+    let options: &[&str] = match &e {
+        Error::NoVocabulary { .. } => &["--min-count"],
+        Error::MemoryBudget { .. } => &["--memory"],
+        Error::TempFiles { .. } => &["--temp-dir"],
+        _ => &[],
+    };
+    with_options(e, options)
 }
 
 /// The options of every trainer: where the vectors go, which words count,

@@ -1,7 +1,7 @@
 //! `embedpos train fasttext`: word2vec with character n-gram subwords,
 //! with fastText's defaults unless `--defaults word2vec`.
 
-use super::common::{or_else, show_defaults, Shown, TrainOpts};
+use super::common::{or_else, reported, show_defaults, Shown, TrainOpts};
 use crate::train_progress::{TrainBar, Trainer};
 use crate::{CliResult, Global};
 use embedpos_embed::train::{Defaults, FastText, FastTextConfig};
@@ -101,12 +101,12 @@ impl Args {
 pub fn run(a: Args, g: &Global) -> CliResult {
     let format = a.opts.common.format()?;
     let threads = g.threads();
-    let trainer = FastText::new(a.config(threads))?;
+    let trainer = FastText::new(a.config(threads)).map_err(reported)?;
     let started = Instant::now();
     let mut bar = TrainBar::new(Trainer::Word2Vec, g.quiet);
     let result = trainer.train_compact(&a.opts.corpus, &mut bar);
     bar.finish();
-    let model = result?;
+    let model = result.map_err(reported)?;
     let trained = model.buckets().trained();
     let emb = if format == Format::Native {
         model.into_embeddings()?

@@ -1,7 +1,7 @@
 //! `embedpos train glove`: GloVe vectors from a corpus or a saved
 //! co-occurrence matrix.
 
-use super::common::{show_defaults, Common, Shown};
+use super::common::{reported, show_defaults, Common, Shown};
 use crate::cmd::text_opts::TextOpts;
 use crate::train_progress::{TrainBar, Trainer};
 use crate::{CliResult, Global};
@@ -167,7 +167,7 @@ pub fn run(a: Args, g: &Global) -> CliResult {
     if a.cooccur.is_some() && !a.corpus.is_empty() {
         return Err("give either a corpus or --cooccur FILE, not both".into());
     }
-    let mut trainer = GloVe::new(a.config(g.threads()))?;
+    let mut trainer = GloVe::new(a.config(g.threads())).map_err(reported)?;
     if let Some(p) = &a.save_cooccur {
         trainer = trainer.save_cooccurrences(p);
     }
@@ -178,7 +178,7 @@ pub fn run(a: Args, g: &Global) -> CliResult {
         None => trainer.train_with(&a.corpus, &mut bar),
     };
     bar.finish();
-    let (emb, report) = result?;
+    let (emb, report) = result.map_err(reported)?;
     emb.save(&a.common.output, format)?;
     let total = started.elapsed();
     if let Some(path) = &a.report {

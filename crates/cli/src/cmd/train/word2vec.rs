@@ -1,6 +1,6 @@
 //! `embedpos train word2vec`: skip-gram or CBOW with word2vec C's defaults.
 
-use super::common::{show_defaults, TrainOpts};
+use super::common::{reported, show_defaults, TrainOpts};
 use crate::train_progress::{TrainBar, Trainer};
 use crate::{CliResult, Global};
 use embedpos_embed::train::{Word2Vec, Word2VecConfig};
@@ -26,13 +26,13 @@ impl Args {
 pub fn run(a: Args, g: &Global) -> CliResult {
     let format = a.opts.common.format()?;
     let threads = g.threads();
-    let trainer = Word2Vec::new(a.config(threads))?;
+    let trainer = Word2Vec::new(a.config(threads)).map_err(reported)?;
     let a = a.opts;
     let started = Instant::now();
     let mut bar = TrainBar::new(Trainer::Word2Vec, g.quiet);
     let result = trainer.train_with(&a.corpus, &mut bar);
     bar.finish();
-    let emb = result?;
+    let emb = result.map_err(reported)?;
     emb.save(&a.common.output, format)?;
     if !g.quiet {
         eprintln!(
