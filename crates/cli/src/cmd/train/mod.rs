@@ -73,35 +73,44 @@ mod tests {
         Cli::command().debug_assert();
     }
 
+    /// The configuration `embedpos train ARGS` trains with, printed.
+    fn config(args: &[&str]) -> String {
+        match parse(args) {
+            Algorithm::Word2vec(a) => format!("{:?}", a.config(THREADS)),
+            Algorithm::Fasttext(a) => format!("{:?}", a.config(THREADS)),
+            Algorithm::Glove(a) => format!("{:?}", a.config(THREADS)),
+        }
+    }
+
     #[test]
     fn no_option_given_is_the_library_default() {
         let w2v = Word2VecConfig {
             threads: THREADS,
             ..Word2VecConfig::default()
         };
-        match parse(&["word2vec", "c.txt", "-o", "v.bin"]) {
-            Algorithm::Word2vec(a) => assert_eq!(a.config(THREADS), w2v),
-            other => panic!("{other:?}"),
-        }
-        let mut ft = FastTextConfig::default();
-        ft.word2vec.threads = THREADS;
-        match parse(&["fasttext", "c.txt", "-o", "v.vec"]) {
-            Algorithm::Fasttext(a) => assert_eq!(a.config(THREADS), ft),
-            other => panic!("{other:?}"),
-        }
-        let mut ft_w2v = FastTextConfig::with_defaults(Defaults::Word2Vec);
-        ft_w2v.word2vec.threads = THREADS;
-        match parse(&["fasttext", "c.txt", "-o", "v.vec", "--defaults", "word2vec"]) {
-            Algorithm::Fasttext(a) => assert_eq!(a.config(THREADS), ft_w2v),
-            other => panic!("{other:?}"),
-        }
+        let fasttext = |mut c: FastTextConfig| {
+            c.word2vec.threads = THREADS;
+            format!("{c:?}")
+        };
         let glove = GloveConfig {
             threads: THREADS,
             ..GloveConfig::default()
         };
-        match parse(&["glove", "c.txt", "-o", "v.txt"]) {
-            Algorithm::Glove(a) => assert_eq!(a.config(THREADS), glove),
-            other => panic!("{other:?}"),
+        for (args, want) in [
+            (&["word2vec"][..], format!("{w2v:?}")),
+            (&["fasttext"], fasttext(FastTextConfig::default())),
+            (
+                &["fasttext", "--defaults", "fasttext"],
+                fasttext(FastTextConfig::default()),
+            ),
+            (
+                &["fasttext", "--defaults", "word2vec"],
+                fasttext(FastTextConfig::with_defaults(Defaults::Word2Vec)),
+            ),
+            (&["glove"], format!("{glove:?}")),
+        ] {
+            let args = [args, &["c.txt", "-o", "v.txt"]].concat();
+            assert_eq!(config(&args), want, "{args:?}");
         }
     }
 
