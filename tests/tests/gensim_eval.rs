@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
-/// Agreement required for every score (the tolerance).
+/// Agreement required for every score: gensim's results to 5e-4.
 const TOL: f64 = 0.0005;
 
 const DIM: usize = 48;
