@@ -17,7 +17,8 @@ use rayon::prelude::*;
 
 use super::forward::AttentionCache;
 use super::Attention;
-use crate::error::{check_shape, Error, Result};
+use crate::error::{Error, Result};
+use crate::grad::check_backward_args;
 use crate::linear::{matmul, matmul_tn};
 use crate::real::Real;
 
@@ -48,20 +49,14 @@ impl<T: Real> Attention<T> {
         cache: &AttentionCache<T>,
         grad: &Array3<T>,
     ) -> Result<AttentionGrads<T>> {
-        if cache.signature != self.signature() {
-            return Err(Error::NoCache(
-                "this cache was made by an attention layer of another shape; pass the cache of this layer's \
-                 forward pass"
-                    .into(),
-            ));
-        }
         let (b, s, d) = (cache.batch, cache.seq, self.config.d_model);
         let (heads, hd) = (self.config.heads, self.head_dim);
-        check_shape(
-            "gradient of the attention output",
+        check_backward_args(
+            "an attention layer",
+            cache.signature == self.signature(),
+            "attention output",
             &[b, s, d],
             grad.shape(),
-            "pass the gradient of the output of the forward pass that made this cache",
         )?;
         let n = b * s;
         let dy = Array2::from_shape_vec((n, d), grad.iter().copied().collect())
