@@ -1,11 +1,9 @@
 //! `embedpos tokenize` and `embedpos vocab` through the binary, bad input included.
 
-use embedpos_tests::{embedpos, embedpos_stdin};
+use embedpos_tests::{
+    embedpos, embedpos_fails, embedpos_ok, embedpos_stdin, s, stderr, succeeded, write_file,
+};
 use embedpos_tokenize::Vocab;
-
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 #[test]
 fn tokenize_stdin_with_normalisation() {
@@ -19,11 +17,7 @@ fn tokenize_stdin_with_normalisation() {
         ],
         "Hello, Ｗorld! ﬁne\nsecond   line\n".as_bytes(),
     );
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(
-        String::from_utf8(o.stdout).unwrap(),
-        "hello world fine\nsecond line\n"
-    );
+    assert_eq!(succeeded(&o), "hello world fine\nsecond line\n");
 }
 
 #[test]
@@ -48,33 +42,19 @@ fn tokenize_to_file_and_gzip_input() {
         e.finish().unwrap();
     }
     let out = dir.path().join("out.txt");
-    let o = embedpos(&[
-        "tokenize",
-        gz.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    embedpos_ok(&["tokenize", s(&gz), "-o", s(&out)]);
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "a b\nc\n");
 }
 
 #[test]
 fn vocab_counts_and_reports() {
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("c.txt");
-    std::fs::write(&input, "b a b c\nb a a\n").unwrap();
+    let input = write_file(dir.path(), "c.txt", "b a b c\nb a a\n");
     let out = dir.path().join("v.txt");
-    let o = embedpos(&[
-        "vocab",
-        "--min-count",
-        "2",
-        input.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), "a 3\nb 3\n");
+    let o = embedpos(&["vocab", "--min-count", "2", s(&input), "-o", s(&out)]);
+    succeeded(&o);
     let err = stderr(&o);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "a 3\nb 3\n");
     assert!(err.contains("tokens read 7, distinct 3, kept 2"), "{err}");
     let v = Vocab::load_text(&out).unwrap();
     assert_eq!(v.total(), 6);
@@ -85,40 +65,14 @@ fn vocab_bad_input_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("v.txt");
     let missing = dir.path().join("missing.txt");
-    let o = embedpos(&[
-        "vocab",
-        missing.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
-    assert!(!o.status.success());
-    assert!(stderr(&o).contains("missing.txt"), "{}", stderr(&o));
-    assert!(!stderr(&o).contains("panicked"));
-
-    let empty = dir.path().join("empty.txt");
-    std::fs::write(&empty, "").unwrap();
-    let o = embedpos(&[
-        "vocab",
-        empty.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
-    assert!(!o.status.success());
-    assert!(
-        stderr(&o).contains("no token reached min-count"),
-        "{}",
-        stderr(&o)
-    );
-
-    let o = embedpos(&[
-        "vocab",
-        "--threads",
-        "0",
-        empty.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
-    assert!(!o.status.success());
+    let empty = write_file(dir.path(), "empty.txt", "");
+    for (args, words) in [
+        (vec![s(&missing)], &["missing.txt"][..]),
+        (vec![s(&empty)], &["no token reached min-count"]),
+        (vec!["--threads", "0", s(&empty)], &[]),
+    ] {
+        embedpos_fails(&[&["vocab"], &args[..], &["-o", s(&out)]].concat(), words);
+    }
 
     // An unreadable file in a directory is named before any work starts.
     #[cfg(unix)]
@@ -126,24 +80,19 @@ fn vocab_bad_input_is_a_clear_error() {
         use std::os::unix::fs::PermissionsExt;
         let sub = dir.path().join("corpus");
         std::fs::create_dir(&sub).unwrap();
-        std::fs::write(sub.join("a.txt"), "x y\n").unwrap();
-        let locked = sub.join("b.txt");
-        std::fs::write(&locked, "z\n").unwrap();
+        write_file(&sub, "a.txt", "x y\n");
+        let locked = write_file(&sub, "b.txt", "z\n");
         std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
         if std::fs::File::open(&locked).is_err() {
             // (root can read anything; the check only means something otherwise)
-            let o = embedpos(&["vocab", sub.to_str().unwrap(), "-o", out.to_str().unwrap()]);
-            assert!(!o.status.success());
-            assert!(stderr(&o).contains("b.txt"), "{}", stderr(&o));
+            embedpos_fails(&["vocab", s(&sub), "-o", s(&out)], &["b.txt"]);
         }
     }
 }
 
 #[test]
 fn demo_runs() {
-    let o = embedpos(&["demo", "--quiet"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let out = String::from_utf8(o.stdout).unwrap();
+    let out = embedpos_ok(&["demo", "--quiet"]);
     assert!(out.contains("vocabulary"), "{out}");
     // Trains word2vec on the planted corpus and scores the planted analogies.
     let acc: f64 = out

@@ -3,39 +3,17 @@
 //! files written by gensim read by us.
 
 use embedpos_embed::{Embeddings, Format};
-use embedpos_tests::{embedpos, python_with};
+use embedpos_tests::{
+    dir_names, embedpos, embedpos_fails, embedpos_ok as ok, python_output, python_with, read_npy,
+    s, stderr, succeeded, write_file,
+};
 use embedpos_tokenize::Vocab;
 use serde_json::Value;
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn ok(args: &[&str]) -> String {
-    let o = embedpos(args);
-    assert!(
-        o.status.success(),
-        "embedpos {args:?} failed: {}",
-        stderr(&o)
-    );
-    String::from_utf8(o.stdout).unwrap()
-}
+use std::path::{Path, PathBuf};
 
 /// Runs `embedpos` expecting a clean failure whose message contains `want`.
 fn fails(args: &[&str], want: &str) {
-    let o = embedpos(args);
-    let err = stderr(&o);
-    assert!(!o.status.success(), "embedpos {args:?} should fail");
-    assert!(
-        !err.contains("panicked"),
-        "embedpos {args:?} panicked: {err}"
-    );
-    assert!(
-        err.contains(want),
-        "embedpos {args:?}: expected {want:?} in: {err}"
-    );
+    embedpos_fails(args, &[want]);
 }
 
 /// A small vocabulary with a planted analogy and awkward values.
@@ -62,16 +40,18 @@ fn sample() -> Embeddings {
     Embeddings::new(vocab, 4, rows.iter().flatten().copied().collect()).unwrap()
 }
 
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
+/// Saves [`sample`] as `dir/name` in `format` and returns the path.
+fn saved_sample(dir: &Path, name: &str, format: Format) -> PathBuf {
+    let path = dir.join(name);
+    sample().save(&path, format).unwrap();
+    path
 }
 
 #[test]
 fn convert_through_every_format_and_back() {
     let dir = tempfile::tempdir().unwrap();
     let e = sample();
-    let start = dir.path().join("start.txt");
-    e.save(&start, Format::Word2VecText).unwrap();
+    let start = saved_sample(dir.path(), "start.txt", Format::Word2VecText);
     let chain = ["a.bin", "b.epv", "c.glove", "d.vec", "e.txt"];
     let mut prev = start.clone();
     for name in chain {
@@ -113,11 +93,8 @@ fn convert_through_every_format_and_back() {
     let npy = dir.path().join("m.npy");
     let st = dir.path().join("m.safetensors");
     let o = embedpos(&["convert", s(&back), s(&npy)]);
-    assert!(
-        o.status.success() && stderr(&o).contains("matrix only"),
-        "{}",
-        stderr(&o)
-    );
+    succeeded(&o);
+    assert!(stderr(&o).contains("matrix only"), "{}", stderr(&o));
     ok(&["--quiet", "convert", s(&back), s(&st)]);
     fails(
         &["convert", s(&npy), s(&dir.path().join("x.txt"))],
@@ -144,16 +121,8 @@ b = np.frombuffer(raw[8 + n + t["data_offsets"][0]:8 + n + t["data_offsets"][1]]
 print(json.dumps({"shape": list(a.shape), "dtype": str(a.dtype), "same": bool(np.array_equal(a, b)),
                   "values": [float(x) for x in a.ravel()]}))
 "#;
-        let out = Command::new(py)
-            .args(["-c", script, s(&npy), s(&st)])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let out = python_output(&py, ["-c", script, s(&npy), s(&st)]);
+        let v: Value = serde_json::from_str(&out).unwrap();
         assert_eq!(v["shape"], serde_json::json!([8, 4]));
         assert_eq!(v["dtype"], "float32");
         assert_eq!(v["same"], true);
@@ -167,11 +136,16 @@ print(json.dumps({"shape": list(a.shape), "dtype": str(a.dtype), "same": bool(np
     }
 }
 
+/// Runs `embedpos --quiet args --json` and returns what it printed.
+fn ok_json(args: &[&str]) -> Value {
+    let out = ok(&[&["--quiet"], args, &["--json"]].concat());
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}"))
+}
+
 #[test]
 fn query_and_eval_commands() {
     let dir = tempfile::tempdir().unwrap();
-    let v = dir.path().join("v.bin");
-    sample().save(&v, Format::Word2VecBinary).unwrap();
+    let v = saved_sample(dir.path(), "v.bin", Format::Word2VecBinary);
     let out = ok(&["--quiet", "similar", s(&v), "apple", "--topn", "1"]);
     assert!(out.starts_with("pear\t0.99"), "{out}");
     let out = ok(&[
@@ -185,21 +159,9 @@ fn query_and_eval_commands() {
         "1",
     ]);
     assert!(out.starts_with("queen\t"), "{out}");
-    let out = ok(&[
-        "--quiet",
-        "analogy",
-        s(&v),
-        "man",
-        "king",
-        "woman",
-        "--method",
-        "mul",
-        "--json",
-    ]);
-    let j: Value = serde_json::from_str(&out).unwrap();
+    let j = ok_json(&["analogy", s(&v), "man", "king", "woman", "--method", "mul"]);
     assert_eq!(j[0]["word"], "queen");
-    let out = ok(&[
-        "--quiet",
+    let j = ok_json(&[
         "similar",
         s(&v),
         "king",
@@ -207,9 +169,7 @@ fn query_and_eval_commands() {
         "man",
         "--restrict",
         "4",
-        "--json",
     ]);
-    let j: Value = serde_json::from_str(&out).unwrap();
     let found: Vec<&str> = j
         .as_array()
         .unwrap()
@@ -219,7 +179,7 @@ fn query_and_eval_commands() {
     assert_eq!(
         found,
         ["queen", "woman"],
-        "only the first 4 words are candidates: {out}"
+        "only the first 4 words are candidates: {j}"
     );
     fails(
         &["similar", s(&v), "banana"],
@@ -227,11 +187,8 @@ fn query_and_eval_commands() {
     );
     fails(&["similar", s(&v), "King"], "did you mean \"king\"");
 
-    let q = dir.path().join("q.txt");
-    std::fs::write(&q, ": family\nman king woman queen\nMAN WOMAN KING QUEEN\n: gram-fruit\napple pear man woman\nx y z w\n")
-        .unwrap();
-    let out = ok(&["--quiet", "eval", "analogy", s(&v), s(&q), "--json"]);
-    let j: Value = serde_json::from_str(&out).unwrap();
+    let q = write_file(dir.path(), "q.txt", ": family\nman king woman queen\nMAN WOMAN KING QUEEN\n: gram-fruit\napple pear man woman\nx y z w\n");
+    let j = ok_json(&["eval", "analogy", s(&v), s(&q)]);
     assert_eq!(j["questions"], 4);
     assert_eq!(j["oov"], 1);
     assert_eq!(j["total"]["correct"], 2);
@@ -244,18 +201,16 @@ fn query_and_eval_commands() {
         "{out}"
     );
 
-    let p = dir.path().join("p.tsv");
-    std::fs::write(
-        &p,
+    let p = write_file(
+        dir.path(),
+        "p.tsv",
         "# comment\nking\tqueen\t8\napple\tpear\t9\nman\tapple\t1\nking\tbanana\t5\n",
-    )
-    .unwrap();
-    let out = ok(&["--quiet", "eval", "pairs", s(&v), s(&p), "--json"]);
-    let j: Value = serde_json::from_str(&out).unwrap();
+    );
+    let j = ok_json(&["eval", "pairs", s(&v), s(&p)]);
     assert_eq!(j["pairs"], 3);
     assert_eq!(j["oov"], 1);
     assert_eq!(j["oov_ratio"], 25.0);
-    assert!(j["spearman"].as_f64().unwrap() > 0.4, "{out}");
+    assert!(j["spearman"].as_f64().unwrap() > 0.4, "{j}");
     fails(
         &["eval", "pairs", s(&v), s(&q)],
         "no word pair could be scored",
@@ -269,61 +224,56 @@ fn query_and_eval_commands() {
 #[test]
 fn bad_vector_files_are_clean_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let good = dir.path().join("good.bin");
-    sample().save(&good, Format::Word2VecBinary).unwrap();
+    let good = saved_sample(dir.path(), "good.bin", Format::Word2VecBinary);
     let bytes = std::fs::read(&good).unwrap();
-    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+    let elf: Vec<u8> = b"\x7fELF\x02\x01\x01\x00"
+        .iter()
+        .copied()
+        .cycle()
+        .take(5000)
+        .collect();
+    let cases: [(&str, &[u8], &str); 10] = [
         (
             "truncated.bin",
-            bytes[..bytes.len() - 7].to_vec(),
+            &bytes[..bytes.len() - 7],
             "it is truncated",
         ),
         (
             "huge.bin",
-            b"9000000000000 300\nabc ".to_vec(),
+            b"9000000000000 300\nabc ",
             "the header claims 9000000000000 words",
         ),
         (
             "huge.txt",
-            b"4000000000 4000000000\n".to_vec(),
+            b"4000000000 4000000000\n",
             "the header claims 4000000000 words",
         ),
         (
             "short.txt",
-            b"2 3\nfoo 1 2 3\nbar 1 2\n".to_vec(),
+            b"2 3\nfoo 1 2 3\nbar 1 2\n",
             ":3: row \"bar\" has 2 values, expected 3",
         ),
         (
             "nan.txt",
-            b"1 2\nfoo 1 nan\n".to_vec(),
+            b"1 2\nfoo 1 nan\n",
             ":2: row \"foo\": value 2 is NaN",
         ),
-        ("inf.txt", b"1 2\nfoo inf 1\n".to_vec(), "value 1 is inf"),
+        ("inf.txt", b"1 2\nfoo inf 1\n", "value 1 is inf"),
         (
             "dup.txt",
-            b"2 1\nfoo 1\nfoo 2\n".to_vec(),
+            b"2 1\nfoo 1\nfoo 2\n",
             "\"foo\" appears twice (line 2 and line 3)",
         ),
         (
             "prose.txt",
-            b"It was a bright cold day in April.\n".to_vec(),
+            b"It was a bright cold day in April.\n",
             "not a word-vector file",
         ),
-        ("empty.bin", Vec::new(), "the file is empty"),
-        (
-            "elf.bin",
-            b"\x7fELF\x02\x01\x01\x00"
-                .iter()
-                .copied()
-                .cycle()
-                .take(5000)
-                .collect(),
-            "not a word-vector file",
-        ),
+        ("empty.bin", b"", "the file is empty"),
+        ("elf.bin", &elf, "not a word-vector file"),
     ];
-    for (name, data, want) in &cases {
-        let p = dir.path().join(name);
-        std::fs::write(&p, data).unwrap();
+    for (name, data, want) in cases {
+        let p = write_file(dir.path(), name, data);
         fails(&["similar", s(&p), "foo"], want);
         let msg = fails_lib(&p);
         assert!(
@@ -342,17 +292,15 @@ fn bad_vector_files_are_clean_errors() {
     );
 
     // A failed conversion leaves an existing output untouched.
-    let out = dir.path().join("out.txt");
-    std::fs::write(&out, "keep me").unwrap();
+    let out = write_file(dir.path(), "out.txt", "keep me");
     fails(
         &["convert", s(&dir.path().join("truncated.bin")), s(&out)],
         "truncated",
     );
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep me");
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+    let leftovers: Vec<_> = dir_names(dir.path())
+        .into_iter()
+        .filter(|n| n.to_string_lossy().ends_with(".tmp"))
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }
@@ -380,26 +328,13 @@ kv.save_word2vec_format(d + "/g.txt", binary=False)
 np.save(d + "/g.npy", kv.vectors)
 open(d + "/g.words", "w", encoding="utf8").write("\n".join(kv.index_to_key))
 "#;
-    let out = Command::new(&py)
-        .args(["-c", script, s(dir.path())])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    python_output(&py, ["-c", script, s(dir.path())]);
     let words: Vec<String> = std::fs::read_to_string(dir.path().join("g.words"))
         .unwrap()
         .lines()
         .map(String::from)
         .collect();
-    let npy = std::fs::read(dir.path().join("g.npy")).unwrap();
-    let header_len = u16::from_le_bytes([npy[8], npy[9]]) as usize + 10;
-    let matrix: Vec<f32> = npy[header_len..]
-        .chunks_exact(4)
-        .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
-        .collect();
+    let matrix = read_npy(&dir.path().join("g.npy")).values;
     for name in ["g.bin", "g.txt"] {
         let e = Embeddings::load(dir.path().join(name), None).unwrap();
         assert_eq!(e.vocab().tokens(), &words[..], "{name}");

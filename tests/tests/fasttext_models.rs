@@ -6,8 +6,11 @@
 //! unseen words; and bad model files, which must fail with a message and
 //! never a panic.
 
-use embedpos_embed::{Embeddings, Format};
-use embedpos_tests::{embedpos, embedpos_stdin, fixture, python_with_optional};
+use embedpos_embed::io::{FastTextBin, FastTextModelKind};
+use embedpos_embed::{Embeddings, Error, Format};
+use embedpos_tests::{
+    embedpos, embedpos_stdin, fixture, python_output, python_with_optional, stderr, write_file,
+};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -52,10 +55,6 @@ fn max_diff(a: &[f32], b: &[f32]) -> f32 {
         .zip(b)
         .map(|(x, y)| (x - y).abs())
         .fold(0.0, f32::max)
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn ok(o: Output, what: &str) -> String {
@@ -146,6 +145,82 @@ fn printed_vectors_match_fasttext_print_word_vectors() {
         "embedpos vectors < words",
     );
     assert_eq!(parse_vectors(&from_stdin), ours);
+}
+
+/// The model as read by [`FastTextBin`] (the reader under
+/// `Embeddings::load`): its settings, and fastText's vectors for known and
+/// unseen words.
+#[test]
+fn model_reader_equals_fasttext_for_known_and_unseen_words() {
+    let m = FastTextBin::load(&model()).unwrap();
+    assert_eq!(m.dim(), 8);
+    assert_eq!(m.args.model, FastTextModelKind::SkipGram);
+    assert_eq!((m.args.minn, m.args.maxn, m.args.bucket), (3, 6, 1000));
+    let (vectors, _) = reference();
+    let mut unseen = 0;
+    for (word, want) in &vectors {
+        let got = m.word_vector(word);
+        assert!(max_diff(&got, want) <= TOL, "{word}: {got:?} vs {want:?}");
+        if m.word_id(word).is_none() {
+            unseen += 1;
+        }
+    }
+    assert!(unseen >= 5, "the fixture checks unseen words too");
+}
+
+/// `Embeddings` made from the model answer as the model does for any word:
+/// the same vector, or an error where the model's vector is zero.
+#[test]
+fn embeddings_answer_like_the_model_for_any_word() {
+    let p = model();
+    let m = FastTextBin::load(&p).unwrap();
+    let emb = m.clone().into_embeddings(&p).unwrap();
+    assert_eq!(emb.len(), m.words.len());
+    assert!(emb.subwords().is_some());
+    for w in ["the", "</s>", "zzyzx", "unseenword", "ü"] {
+        let want = m.word_vector(w);
+        match emb.word_vector(w) {
+            Ok(got) => assert_eq!(&got[..], &want[..], "{w}"),
+            Err(_) => assert!(want.iter().all(|&x| x == 0.0), "{w}"),
+        }
+    }
+}
+
+#[test]
+fn model_reader_refuses_quantized_truncated_and_foreign_files() {
+    let e = FastTextBin::load(&fixture("fasttext/small.ftz")).unwrap_err();
+    assert!(e.message.contains("quantized"), "{e}");
+    // Read errors become `Error::Corrupt`, with the offset.
+    let e = Error::from(FastTextBin::load(&fixture("fasttext/small.ftz")).unwrap_err());
+    assert!(matches!(e, Error::Corrupt { .. }), "{e}");
+    assert!(e.to_string().contains("quantized"), "{e}");
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = std::fs::read(model()).unwrap();
+    for cut in [0, 3, 7, 40, 70, 200, 5000, bytes.len() - 1] {
+        let p = write_file(dir.path(), "cut.bin", &bytes[..cut]);
+        let e = FastTextBin::load(&p).unwrap_err();
+        assert!(e.to_string().contains("cut.bin"), "{e}");
+    }
+    let p = write_file(dir.path(), "foreign.bin", b"2 3\nword 1 2 3\n");
+    assert!(FastTextBin::load(&p).unwrap_err().message.contains("magic"));
+    // A header claiming an enormous matrix is refused before allocating.
+    let mut huge = bytes.clone();
+    let at = bytes.len() - (m_rows_offset_from_end(&bytes));
+    huge[at..at + 8].copy_from_slice(&(1i64 << 40).to_le_bytes());
+    let p = write_file(dir.path(), "huge.bin", &huge);
+    assert!(FastTextBin::load(&p).is_err());
+}
+
+/// Offset from the end of the input matrix's row count: the output matrix
+/// (i64 rows, i64 cols, f32 data) and the qout byte follow the input data.
+fn m_rows_offset_from_end(bytes: &[u8]) -> usize {
+    let m = FastTextBin::load(&model()).unwrap();
+    let input_bytes = m.rows * m.dim() * 4 + 16;
+    // Everything after the input matrix: qout flag + output matrix.
+    let out_rows = m.words.len();
+    let after = 1 + 16 + out_rows * m.dim() * 4;
+    assert!(bytes.len() > input_bytes + after);
+    input_bytes + after
 }
 
 /// Live check with the Python `fasttext` package (when `EMBEDPOS_PYTHON` has
@@ -312,11 +387,7 @@ const DICT_SIZE_AT: usize = 8 + 12 * 4 + 8;
 fn bad_model_files_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let good = std::fs::read(model()).unwrap();
-    let write = |name: &str, bytes: &[u8]| {
-        let p = dir.path().join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p
-    };
+    let write = |name: &str, bytes: &[u8]| write_file(dir.path(), name, bytes);
     let patch = |at: usize, v: i32| {
         let mut b = good.clone();
         b[at..at + 4].copy_from_slice(&v.to_le_bytes());
@@ -378,12 +449,8 @@ nn = {w: [[b, a] for a, b in m.get_nearest_neighbors(w, k=5)] for w in ["cities"
 an = [[b, a] for a, b in m.get_analogies("city", "walkedd", "lampss", k=3)]
 print(json.dumps({"nn": nn, "analogy": an}))
 "#;
-    let out = Command::new(py)
-        .args(["-c", script, model().to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let want: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = python_output(&py, ["-c", script, model().to_str().unwrap()]);
+    let want: Value = serde_json::from_str(&out).unwrap();
     let same = |got: &str, want: &Value| {
         let got: Vec<(String, f64)> = got
             .lines()

@@ -7,9 +7,9 @@
 //! These tests train real models: run them in release mode
 //! (`cargo test --release`), where each takes a few seconds on 2 cores.
 
-use embedpos_embed::train::{FastText, FastTextConfig, Loss, LossRecorder, Model};
+use embedpos_embed::train::{FastText, FastTextConfig, Loss, Model};
 use embedpos_embed::{AnalogyConfig, Embeddings};
-use embedpos_tests::{embedpos, fixture};
+use embedpos_tests::{bits, embedpos_fails, embedpos_ok, fixture, s, train_recorded, write_file};
 use std::path::{Path, PathBuf};
 
 /// Inflected forms cut out of the corpus, with the word each comes from.
@@ -33,9 +33,7 @@ fn corpus_without_held_out(dir: &Path) -> PathBuf {
         out.push_str(&kept.join(" "));
         out.push('\n');
     }
-    let path = dir.join("corpus.txt");
-    std::fs::write(&path, out).unwrap();
-    path
+    write_file(dir, "corpus.txt", out)
 }
 
 /// Settings that learn the planted relations in a few seconds; a small
@@ -67,21 +65,19 @@ fn neighbours(emb: &Embeddings, word: &str) -> Vec<String> {
 fn check(model: Model, loss: Loss, min_found: usize) {
     let dir = tempfile::tempdir().unwrap();
     let corpus = corpus_without_held_out(dir.path());
-    let start = std::time::Instant::now();
-    let mut losses = LossRecorder::default();
-    let emb = FastText::new(config(model, loss))
-        .unwrap()
-        .train_with(&[&corpus], &mut losses)
-        .unwrap();
-    let curve: Vec<f64> = losses.epochs.iter().map(|e| e.loss).collect();
+    let (emb, curve, took) = train_recorded(|losses| {
+        FastText::new(config(model, loss))
+            .unwrap()
+            .train_with(&[&corpus], losses)
+            .unwrap()
+    });
     let report = emb
         .evaluate_analogies(fixture("planted/analogies.txt"), &AnalogyConfig::default())
         .unwrap();
     eprintln!(
-        "{model:?}/{loss:?}: planted analogy accuracy {:.3} ({} questions with a held-out word skipped), loss per epoch {curve:.4?}, {:.1?}",
+        "{model:?}/{loss:?}: planted analogy accuracy {:.3} ({} questions with a held-out word skipped), loss per epoch {curve:.4?}, {took:.1?}",
         report.accuracy,
         report.oov,
-        start.elapsed()
     );
     let mut found = 0;
     for (unseen, base) in HELD_OUT {
@@ -149,14 +145,7 @@ fn one_thread_with_a_seed_is_bit_for_bit_reproducible() {
                 .unwrap()
         };
         let (a, b, c) = (train(7), train(7), train(8));
-        let bits = |e: &Embeddings| {
-            let sub = e.subwords().unwrap().matrix().iter();
-            e.matrix()
-                .iter()
-                .chain(sub)
-                .map(|x| x.to_bits())
-                .collect::<Vec<_>>()
-        };
+        assert!(a.subwords().is_some() && c.subwords().is_some());
         assert!(bits(&a) == bits(&b), "{model:?}: two runs differ");
         assert!(bits(&a) != bits(&c), "{model:?}: the seed changes nothing");
     }
@@ -167,22 +156,13 @@ fn cli_trains_fasttext_and_rejects_bad_ngram_settings() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("v.vec");
     let corpus = fixture("planted/corpus.txt");
+    let base = ["train", "fasttext", s(&corpus), "-o", s(&out), "--quiet"];
     let base = [
-        "train",
-        "fasttext",
-        corpus.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--quiet",
-        "--threads",
-        "2",
-        "--dim",
-        "10",
-        "--epochs",
-        "1",
-    ];
-    let r = embedpos(&[&base[..], &["--defaults", "fasttext", "--bucket", "50000"]].concat());
-    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        &base[..],
+        &["--threads", "2", "--dim", "10", "--epochs", "1"],
+    ]
+    .concat();
+    embedpos_ok(&[&base[..], &["--defaults", "fasttext", "--bucket", "50000"]].concat());
     let emb = Embeddings::load(&out, None).unwrap();
     assert_eq!(emb.dim(), 10);
     assert!(emb.vector("lamps").is_some());
@@ -195,10 +175,7 @@ fn cli_trains_fasttext_and_rejects_bad_ngram_settings() {
         (&["--bucket", "0"][..], "bucket 0"),
         (&["--minn", "0"][..], "minn must be at least 1"),
     ] {
-        let r = embedpos(&[&base[..], args].concat());
-        let err = String::from_utf8_lossy(&r.stderr);
-        assert!(!r.status.success(), "{args:?} was accepted");
-        assert!(err.contains(want), "{args:?}: {err}");
+        embedpos_fails(&[&base[..], args].concat(), &[want]);
         assert_eq!(std::fs::read(&out).unwrap(), before, "output touched");
     }
 }

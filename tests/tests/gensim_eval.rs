@@ -8,15 +8,14 @@
 //! orders so the case-insensitive rules are exercised.
 
 use embedpos_embed::eval::{AnalogySet, PairSet};
-use embedpos_embed::{AnalogyConfig, AnalogyMethod, Embeddings, Format, PairsConfig};
-use embedpos_tests::python_with;
+use embedpos_embed::{AnalogyConfig, AnalogyMethod, Embeddings, Format, Neighbor, PairsConfig};
+use embedpos_tests::{python_output, python_with, write_file};
 use embedpos_tokenize::Vocab;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::path::Path;
-use std::process::Command;
+use std::path::{Path, PathBuf};
 
-/// Agreement required for every score (the issue's tolerance).
+/// Agreement required for every score: gensim's results to 5e-4.
 const TOL: f64 = 0.0005;
 
 const DIM: usize = 48;
@@ -84,20 +83,41 @@ impl Rng {
     }
 }
 
-fn test_data(py: &Path) -> std::path::PathBuf {
-    let out = Command::new(py)
-        .args([
-            "-c",
-            "import gensim, os; print(os.path.join(os.path.dirname(gensim.__file__), 'test', 'test_data'))",
-        ])
-        .output()
-        .expect("python runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().into()
+fn test_data(py: &Path) -> PathBuf {
+    let script = "import gensim, os; print(os.path.join(os.path.dirname(gensim.__file__), 'test', 'test_data'))";
+    python_output(py, ["-c", script]).trim().into()
+}
+
+/// An evaluation file with its settings: `restrict_vocab`,
+/// `case_insensitive`, `dummy4unknown`.
+type EvalCase<'a> = (&'a PathBuf, usize, bool, bool);
+
+/// How a failing check names evaluation `i` of `what`.
+fn label(what: &str, i: usize, c: &EvalCase) -> String {
+    format!(
+        "{what} #{i} ({}, restrict {}, ci {}, dummy {})",
+        c.0.file_name().unwrap().to_string_lossy(),
+        c.1,
+        c.2,
+        c.3
+    )
+}
+
+/// Our evaluation configuration `T` (`AnalogyConfig` or `PairsConfig`) with
+/// the settings of [`EvalCase`] `c` and the other fields given.
+macro_rules! with_settings {
+    ($t:ident { $($field:ident: $value:expr),* }, $c:expr) => {
+        $t {
+            restrict_vocab: $c.1,
+            case_insensitive: $c.2,
+            dummy4unknown: $c.3,
+            $($field: $value),*
+        }
+    };
+}
+
+fn strs(words: &[String]) -> Vec<&str> {
+    words.iter().map(String::as_str).collect()
 }
 
 /// Vectors for every word of the evaluation files, with planted relations.
@@ -188,6 +208,17 @@ fn close(what: &str, ours: f64, theirs: f64) {
     );
 }
 
+/// [`close`] for every `(what, ours, key)`: our score against gensim's
+/// `theirs[key]`.
+fn close_to_gensim(label: &str, theirs: &Value, scores: &[(&str, f64, &str)]) {
+    for &(what, ours, key) in scores {
+        let want = theirs[key]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{label}: gensim gave no {key}: {theirs}"));
+        close(&format!("{label} {what}"), ours, want);
+    }
+}
+
 #[test]
 fn evaluation_and_queries_equal_gensim() {
     let Some(py) = python_with("gensim") else {
@@ -214,10 +245,10 @@ fn evaluation_and_queries_equal_gensim() {
     emb.save(&bin, Format::Word2VecBinary).unwrap();
     emb.save(&npy, Format::Npy).unwrap();
     // A small analogy file with the corner cases gensim has rules for.
-    let small = dir.path().join("small.txt");
     let w = |i: u32| emb.vocab().token(i).to_string();
-    std::fs::write(
-        &small,
+    let small = write_file(
+        dir.path(),
+        "small.txt",
         format!(
             ": mixed\nathens greece BAGHDAD iraq\n{} {} {} {}\n\nfour words only here extra\n\
              : gram-odd\nnot in vocab words\n{} {} {} {}\n",
@@ -230,8 +261,7 @@ fn evaluation_and_queries_equal_gensim() {
             w(8),
             w(9)
         ),
-    )
-    .unwrap();
+    );
 
     let restrict_small = n * 4 / 5;
     let analogy_cfgs = [
@@ -263,21 +293,9 @@ fn evaluation_and_queries_equal_gensim() {
         "cosmul": cosmul.iter().map(|q| json!({"pos": q.0, "neg": q.1, "topn": q.2})).collect::<Vec<_>>(),
         "odd": odd,
     });
-    let spec_path = dir.path().join("spec.json");
-    std::fs::write(&spec_path, spec.to_string()).unwrap();
-    let script = dir.path().join("gensim_side.py");
-    std::fs::write(&script, SCRIPT).unwrap();
-    let out = Command::new(&py)
-        .arg(&script)
-        .arg(&spec_path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "gensim side failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let g: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let spec_path = write_file(dir.path(), "spec.json", spec.to_string());
+    let script = write_file(dir.path(), "gensim_side.py", SCRIPT);
+    let g: Value = serde_json::from_str(&python_output(&py, [&script, &spec_path])).unwrap();
 
     // gensim reads our files back: same words, same order, same bits.
     let keys: Vec<&str> = emb.vocab().tokens().iter().map(String::as_str).collect();
@@ -300,30 +318,22 @@ fn evaluation_and_queries_equal_gensim() {
     );
 
     for (i, c) in analogy_cfgs.iter().enumerate() {
-        let cfg = AnalogyConfig {
-            restrict_vocab: c.1,
-            case_insensitive: c.2,
-            dummy4unknown: c.3,
-            method: AnalogyMethod::Add,
-        };
+        let cfg = with_settings!(
+            AnalogyConfig {
+                method: AnalogyMethod::Add
+            },
+            c
+        );
         let ours = emb.evaluate_analogies(c.0, &cfg).unwrap();
         let theirs = &g["analogies"][i];
-        let label = format!(
-            "analogy #{i} ({}, restrict {}, ci {}, dummy {})",
-            c.0.file_name().unwrap().to_string_lossy(),
-            c.1,
-            c.2,
-            c.3
-        );
-        close(
-            &format!("{label} total"),
-            ours.accuracy,
-            theirs["score"].as_f64().unwrap(),
-        );
-        close(
-            &format!("{label} oov %"),
-            ours.oov_ratio,
-            theirs["oov_ratio"].as_f64().unwrap(),
+        let label = label("analogy", i, c);
+        close_to_gensim(
+            &label,
+            theirs,
+            &[
+                ("total", ours.accuracy, "score"),
+                ("oov %", ours.oov_ratio, "oov_ratio"),
+            ],
         );
         let mut ours_sections: Vec<(String, u64, u64)> = ours
             .sections
@@ -365,39 +375,22 @@ fn evaluation_and_queries_equal_gensim() {
         }
     }
     for (i, c) in pair_cfgs.iter().enumerate() {
-        let cfg = PairsConfig {
-            restrict_vocab: c.1,
-            case_insensitive: c.2,
-            dummy4unknown: c.3,
-            delimiter: None,
-        };
+        let cfg = with_settings!(PairsConfig { delimiter: None }, c);
         let ours = emb.evaluate_word_pairs(c.0, &cfg).unwrap();
         let theirs = &g["pairs"][i];
-        let label = format!(
-            "pairs #{i} ({}, restrict {}, ci {}, dummy {})",
-            c.0.file_name().unwrap().to_string_lossy(),
-            c.1,
-            c.2,
-            c.3
-        );
-        close(
-            &format!("{label} spearman"),
-            ours.spearman,
-            theirs["spearman"].as_f64().unwrap(),
-        );
-        close(
-            &format!("{label} pearson"),
-            ours.pearson,
-            theirs["pearson"].as_f64().unwrap(),
-        );
-        close(
-            &format!("{label} oov %"),
-            ours.oov_ratio,
-            theirs["oov_ratio"].as_f64().unwrap(),
+        close_to_gensim(
+            &label("pairs", i, c),
+            theirs,
+            &[
+                ("spearman", ours.spearman, "spearman"),
+                ("pearson", ours.pearson, "pearson"),
+                ("oov %", ours.oov_ratio, "oov_ratio"),
+            ],
         );
     }
 
-    let check_list = |what: &str, ours: Vec<(String, f32)>, theirs: &Value| {
+    let check_list = |what: &str, ours: Vec<Neighbor>, theirs: &Value| {
+        let ours: Vec<(String, f32)> = ours.into_iter().map(|n| (n.word, n.similarity)).collect();
         let theirs: Vec<(String, f64)> = theirs
             .as_array()
             .unwrap()
@@ -411,29 +404,20 @@ fn evaluation_and_queries_equal_gensim() {
         }
     };
     for (i, q) in similar.iter().enumerate() {
-        let pos: Vec<&str> = q.0.iter().map(String::as_str).collect();
-        let neg: Vec<&str> = q.1.iter().map(String::as_str).collect();
-        let r = emb.most_similar(&pos, &neg, q.2, q.3).unwrap();
-        check_list(
-            &format!("most_similar #{i}"),
-            r.into_iter().map(|n| (n.word, n.similarity)).collect(),
-            &g["similar"][i],
-        );
+        let r = emb
+            .most_similar(&strs(&q.0), &strs(&q.1), q.2, q.3)
+            .unwrap();
+        check_list(&format!("most_similar #{i}"), r, &g["similar"][i]);
     }
     for (i, q) in cosmul.iter().enumerate() {
-        let pos: Vec<&str> = q.0.iter().map(String::as_str).collect();
-        let neg: Vec<&str> = q.1.iter().map(String::as_str).collect();
-        let r = emb.most_similar_cosmul(&pos, &neg, q.2, None).unwrap();
-        check_list(
-            &format!("cosmul #{i}"),
-            r.into_iter().map(|n| (n.word, n.similarity)).collect(),
-            &g["cosmul"][i],
-        );
+        let r = emb
+            .most_similar_cosmul(&strs(&q.0), &strs(&q.1), q.2, None)
+            .unwrap();
+        check_list(&format!("cosmul #{i}"), r, &g["cosmul"][i]);
     }
     for (i, words) in odd.iter().enumerate() {
-        let ws: Vec<&str> = words.iter().map(String::as_str).collect();
         assert_eq!(
-            emb.doesnt_match(&ws).unwrap(),
+            emb.doesnt_match(&strs(words)).unwrap(),
             g["odd"][i].as_str().unwrap(),
             "doesnt_match #{i}"
         );

@@ -3,55 +3,68 @@
 //! no output file and no temporary file left behind.
 
 use embedpos_embed::Embeddings;
-use embedpos_tests::{embedpos, embedpos_bin, fixture};
-use std::path::Path;
-use std::process::{Command, Output};
+use embedpos_tests::{
+    dir_names, embedpos, embedpos_bin, embedpos_fails, embedpos_ok, failed_with, fixture, s,
+    stderr, succeeded, write_file,
+};
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+/// A temporary folder with a small corpus in it: the first 3000 lines of
+/// the planted fixture.
+struct Folder {
+    dir: tempfile::TempDir,
+    corpus: String,
+    /// `v.txt` in the folder, for the vectors.
+    out: PathBuf,
 }
 
-/// A small corpus: the first 3000 lines of the planted fixture.
-fn small_corpus(dir: &Path) -> String {
-    let text = std::fs::read_to_string(fixture("planted/corpus.txt")).unwrap();
-    let part: Vec<&str> = text.lines().take(3000).collect();
-    let path = dir.join("corpus.txt");
-    std::fs::write(&path, part.join("\n")).unwrap();
-    path.display().to_string()
-}
+impl Folder {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let text = std::fs::read_to_string(fixture("planted/corpus.txt")).unwrap();
+        let part: Vec<&str> = text.lines().take(3000).collect();
+        let corpus = write_file(dir.path(), "corpus.txt", part.join("\n"));
+        Folder {
+            corpus: corpus.display().to_string(),
+            out: dir.path().join("v.txt"),
+            dir,
+        }
+    }
 
-fn fails_with(o: &Output, words: &[&str]) {
-    let err = stderr(o);
-    assert!(!o.status.success(), "should have failed: {err}");
-    assert!(!err.contains("panicked"), "{err}");
-    for w in words {
-        assert!(err.contains(w), "{w:?} missing from: {err}");
+    /// `name` in the folder.
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// A new empty folder `name` in the folder.
+    fn subfolder(&self, name: &str) -> PathBuf {
+        let path = self.path(name);
+        std::fs::create_dir(&path).unwrap();
+        path
     }
 }
 
-fn empty(dir: &Path) -> bool {
-    std::fs::read_dir(dir).unwrap().next().is_none()
+/// Runs `embedpos train glove` with `args`, checks that it fails cleanly
+/// naming each of `words`, and that it wrote no `out`.
+fn glove_fails(args: &[&str], out: &Path, words: &[&str]) {
+    embedpos_fails(&[&["train", "glove"], args].concat(), words);
+    assert!(!out.exists());
 }
 
 #[test]
 fn trains_saves_and_reuses_the_matrix() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = small_corpus(dir.path());
-    let tmp = dir.path().join("tmp");
-    std::fs::create_dir(&tmp).unwrap();
-    let (out, cooc, report) = (
-        dir.path().join("v.bin"),
-        dir.path().join("m.cooc"),
-        dir.path().join("report.json"),
-    );
+    let f = Folder::new();
+    let tmp = f.subfolder("tmp");
+    let (out, cooc, report) = (f.path("v.bin"), f.path("m.cooc"), f.path("report.json"));
     let o = embedpos(&[
         "--threads",
         "2",
         "train",
         "glove",
-        &corpus,
+        &f.corpus,
         "-o",
-        out.to_str().unwrap(),
+        s(&out),
         "--dim",
         "16",
         "--window",
@@ -61,13 +74,13 @@ fn trains_saves_and_reuses_the_matrix() {
         "--epochs",
         "5",
         "--save-cooccur",
-        cooc.to_str().unwrap(),
+        s(&cooc),
         "--report",
-        report.to_str().unwrap(),
+        s(&report),
         "--temp-dir",
-        tmp.to_str().unwrap(),
+        s(&tmp),
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    succeeded(&o);
     let err = stderr(&o);
     assert!(
         err.contains("iter: 005, cost:") && err.contains("counting"),
@@ -79,17 +92,17 @@ fn trains_saves_and_reuses_the_matrix() {
         serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     assert!(json["entries"].as_u64().unwrap() > 1000);
     assert!(json["counting_s"].as_f64().is_some() && json["training_s"].as_f64().is_some());
-    assert!(empty(&tmp), "temporary files left");
+    assert!(dir_names(&tmp).is_empty(), "temporary files left");
 
-    let out2 = dir.path().join("v2.txt");
-    let o = embedpos(&[
+    let out2 = f.path("v2.txt");
+    embedpos_ok(&[
         "-q",
         "train",
         "glove",
         "--cooccur",
-        cooc.to_str().unwrap(),
+        s(&cooc),
         "-o",
-        out2.to_str().unwrap(),
+        s(&out2),
         "--dim",
         "8",
         "--epochs",
@@ -99,16 +112,12 @@ fn trains_saves_and_reuses_the_matrix() {
         "--symmetric",
         "false",
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(Embeddings::load(&out2, None).unwrap().len(), emb.len());
 }
 
 #[test]
 fn bad_settings_are_named() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = small_corpus(dir.path());
-    let out = dir.path().join("v.txt");
-    let o = out.to_str().unwrap();
+    let f = Folder::new();
     for (args, words) in [
         (vec!["--x-max", "0"], vec!["x_max", "positive"]),
         (vec!["--x-max=-5"], vec!["x_max"]),
@@ -118,32 +127,18 @@ fn bad_settings_are_named() {
             vec!["too small", "give at least --memory"],
         ),
     ] {
-        let mut a = vec!["train", "glove", &corpus, "-o", o];
-        a.extend(args);
-        fails_with(&embedpos(&a), &words);
-        assert!(!out.exists());
+        let args = [&[f.corpus.as_str(), "-o", s(&f.out)], &args[..]].concat();
+        glove_fails(&args, &f.out, &words);
     }
 }
 
 #[test]
 fn unusable_temporary_folder_is_a_clear_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = small_corpus(dir.path());
-    let out = dir.path().join("v.txt");
-    let file = dir.path().join("not-a-folder");
-    std::fs::write(&file, "x").unwrap();
-    for temp in [file.clone(), dir.path().join("missing")] {
-        let o = embedpos(&[
-            "train",
-            "glove",
-            &corpus,
-            "-o",
-            out.to_str().unwrap(),
-            "--temp-dir",
-            temp.to_str().unwrap(),
-        ]);
-        fails_with(&o, &["--temp-dir"]);
-        assert!(!out.exists());
+    let f = Folder::new();
+    let file = write_file(f.dir.path(), "not-a-folder", "x");
+    for temp in [file, f.path("missing")] {
+        let args = [f.corpus.as_str(), "-o", s(&f.out), "--temp-dir", s(&temp)];
+        glove_fails(&args, &f.out, &["--temp-dir"]);
     }
 }
 
@@ -152,63 +147,48 @@ fn unusable_temporary_folder_is_a_clear_error() {
 /// there is no room, and the folder is left empty.
 #[test]
 fn full_temporary_folder_is_a_clear_error_and_leaves_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = small_corpus(dir.path());
-    let out = dir.path().join("v.txt");
-    let tmp = dir.path().join("tmp");
-    std::fs::create_dir(&tmp).unwrap();
+    let f = Folder::new();
+    let tmp = f.subfolder("tmp");
     let script = format!(
         "ulimit -f 64; trap '' XFSZ; exec '{}' train glove '{}' -o '{}' --temp-dir '{}' --epochs 1",
         embedpos_bin().display(),
-        corpus,
-        out.display(),
+        f.corpus,
+        f.out.display(),
         tmp.display()
     );
     let o = Command::new("sh").arg("-c").arg(&script).output().unwrap();
-    fails_with(&o, &["no room", "--temp-dir"]);
-    assert!(!out.exists());
-    assert!(empty(&tmp), "temporary files left in {}", tmp.display());
+    failed_with(&o, &["no room", "--temp-dir"]);
+    assert!(!f.out.exists());
+    assert!(
+        dir_names(&tmp).is_empty(),
+        "temporary files left in {}",
+        tmp.display()
+    );
 }
 
 #[test]
 fn truncated_or_foreign_cooccurrence_file_is_a_clear_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = small_corpus(dir.path());
-    let cooc = dir.path().join("m.cooc");
-    let out = dir.path().join("v.txt");
-    let o = embedpos(&[
+    let f = Folder::new();
+    let (out, cooc) = (s(&f.out), f.path("m.cooc"));
+    embedpos_ok(&[
         "-q",
         "train",
         "glove",
-        &corpus,
+        &f.corpus,
         "-o",
-        out.to_str().unwrap(),
+        out,
         "--epochs",
         "1",
         "--save-cooccur",
-        cooc.to_str().unwrap(),
+        s(&cooc),
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    std::fs::remove_file(&out).unwrap();
+    std::fs::remove_file(out).unwrap();
     let bytes = std::fs::read(&cooc).unwrap();
     std::fs::write(&cooc, &bytes[..bytes.len() * 2 / 3]).unwrap();
-    let o = embedpos(&[
-        "train",
-        "glove",
-        "--cooccur",
-        cooc.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
-    fails_with(&o, &["m.cooc", "truncated", "--save-cooccur"]);
-    assert!(!out.exists());
-    let o = embedpos(&[
-        "train",
-        "glove",
-        "--cooccur",
-        &corpus,
-        "-o",
-        out.to_str().unwrap(),
-    ]);
-    fails_with(&o, &["not an embedpos co-occurrence file"]);
+    for (matrix, words) in [
+        (s(&cooc), &["m.cooc", "truncated", "--save-cooccur"][..]),
+        (f.corpus.as_str(), &["not an embedpos co-occurrence file"]),
+    ] {
+        glove_fails(&["--cooccur", matrix, "-o", out], &f.out, words);
+    }
 }

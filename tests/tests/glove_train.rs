@@ -8,8 +8,9 @@
 //! Run in release mode (`cargo test --release`): each test takes a few
 //! seconds on 2 cores.
 
-use embedpos_embed::train::{GloVe, GloveConfig, GloveOutput, LossRecorder};
-use embedpos_tests::{planted_accuracy, planted_corpus};
+use embedpos_embed::train::{GloVe, GloveConfig, GloveOutput};
+use embedpos_tests::{assert_falls_every_epoch, planted_accuracy, planted_corpus, train_recorded};
+use std::path::Path;
 
 /// GloVe's demo settings scaled to a 1 M-token corpus.
 fn config() -> GloveConfig {
@@ -25,6 +26,21 @@ fn config() -> GloveConfig {
     }
 }
 
+/// Saves the co-occurrence matrix of the planted corpus as `dir/name` (after
+/// one epoch of training) and returns its path.
+fn save_matrix(dir: &Path, name: &str) -> std::path::PathBuf {
+    let saved = dir.join(name);
+    GloVe::new(GloveConfig {
+        epochs: 1,
+        ..config()
+    })
+    .unwrap()
+    .save_cooccurrences(&saved)
+    .train(&[planted_corpus()])
+    .unwrap();
+    saved
+}
+
 /// Threshold 0.75. Chance is about 1/1000 (the answer is one of ~1000
 /// candidate words); over seeds 1–6 this configuration scored 0.863–0.910
 /// (mean 0.88), so 0.75 leaves a margin of several times the seed-to-seed
@@ -35,25 +51,20 @@ fn config() -> GloveConfig {
 /// AdaGrad step loses whole sections).
 #[test]
 fn learns_planted_analogies_and_cost_falls_every_epoch() {
-    let mut costs = LossRecorder::default();
-    let start = std::time::Instant::now();
-    let (emb, report) = GloVe::new(config())
-        .unwrap()
-        .train_with(&[planted_corpus()], &mut costs)
-        .unwrap();
+    let ((emb, report), curve, took) = train_recorded(|costs| {
+        GloVe::new(config())
+            .unwrap()
+            .train_with(&[planted_corpus()], costs)
+            .unwrap()
+    });
     let acc = planted_accuracy(&emb);
-    let curve: Vec<f64> = costs.epochs.iter().map(|e| e.loss).collect();
     eprintln!(
-        "planted analogy accuracy {acc:.3}, cost per epoch {curve:.4?}, {} entries, {:.1?}",
+        "planted analogy accuracy {acc:.3}, cost per epoch {curve:.4?}, {} entries, {took:.1?}",
         report.entries,
-        start.elapsed()
     );
     assert!(acc >= 0.75, "accuracy {acc:.3} < 0.75");
     assert_eq!(curve.len(), 25);
-    assert!(
-        curve.windows(2).all(|w| w[1] < w[0]),
-        "cost does not decrease every epoch: {curve:?}"
-    );
+    assert_falls_every_epoch(&curve, "GloVe");
     assert!(report.entries_in_memory);
     assert_eq!(report.epochs_done, 25);
     assert_eq!(emb.dim(), 50);
@@ -124,29 +135,21 @@ fn reshuffling_every_epoch_is_reproducible_and_learns() {
 #[test]
 fn out_of_memory_shuffle_trains_too() {
     let dir = tempfile::tempdir().unwrap();
-    let saved = dir.path().join("planted.cooc");
-    GloVe::new(GloveConfig {
-        epochs: 1,
-        ..config()
-    })
-    .unwrap()
-    .save_cooccurrences(&saved)
-    .train(&[planted_corpus()])
-    .unwrap();
-    let mut costs = LossRecorder::default();
-    let (emb, report) = GloVe::new(GloveConfig {
-        memory_gb: 0.001,
-        epochs: 10,
-        output: GloveOutput::Word,
-        temp_dir: Some(dir.path().to_path_buf()),
-        ..config()
-    })
-    .unwrap()
-    .train_from_cooccurrences(&saved, &mut costs)
-    .unwrap();
+    let saved = save_matrix(dir.path(), "planted.cooc");
+    let ((emb, report), curve, _) = train_recorded(|costs| {
+        GloVe::new(GloveConfig {
+            memory_gb: 0.001,
+            epochs: 10,
+            output: GloveOutput::Word,
+            temp_dir: Some(dir.path().to_path_buf()),
+            ..config()
+        })
+        .unwrap()
+        .train_from_cooccurrences(&saved, costs)
+        .unwrap()
+    });
     assert!(!report.entries_in_memory);
-    let curve: Vec<f64> = costs.epochs.iter().map(|e| e.loss).collect();
-    assert!(curve.windows(2).all(|w| w[1] < w[0]), "{curve:?}");
+    assert_falls_every_epoch(&curve, "streamed entries");
     let acc = planted_accuracy(&emb);
     eprintln!("word vectors only, streamed entries: accuracy {acc:.3}");
     assert!(acc >= 0.5, "accuracy {acc:.3}");
@@ -200,29 +203,20 @@ fn bad_settings_and_files_are_clear_errors() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 
     // A saved matrix cut short, anywhere: an error that says so.
-    let saved = dir.path().join("m.cooc");
-    GloVe::new(GloveConfig {
-        epochs: 1,
-        ..config()
-    })
-    .unwrap()
-    .save_cooccurrences(&saved)
-    .train(&[planted_corpus()])
-    .unwrap();
+    let saved = save_matrix(dir.path(), "m.cooc");
     let bytes = std::fs::read(&saved).unwrap();
+    let matrix_err = |path: &Path| {
+        GloVe::new(config())
+            .unwrap()
+            .train_from_cooccurrences(path, &mut ())
+            .unwrap_err()
+            .to_string()
+    };
     for keep in [bytes.len() - 1, bytes.len() - 20, bytes.len() / 2, 30, 10] {
         std::fs::write(&saved, &bytes[..keep]).unwrap();
-        let e = GloVe::new(config())
-            .unwrap()
-            .train_from_cooccurrences(&saved, &mut ())
-            .unwrap_err()
-            .to_string();
+        let e = matrix_err(&saved);
         assert!(e.contains("truncated"), "{keep} bytes: {e}");
     }
-    let e = GloVe::new(config())
-        .unwrap()
-        .train_from_cooccurrences(planted_corpus(), &mut ())
-        .unwrap_err()
-        .to_string();
+    let e = matrix_err(&planted_corpus());
     assert!(e.contains("not an embedpos co-occurrence file"), "{e}");
 }

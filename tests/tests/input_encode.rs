@@ -6,7 +6,9 @@ use embedpos_embed::Embeddings;
 use embedpos_input::{
     encode, AbsoluteConfig, AttentionConfig, BiasConfig, EncodeConfig, InputConfig, RotaryConfig,
 };
-use embedpos_tests::embedpos;
+use embedpos_tests::{
+    dir_names, embedpos_fails, embedpos_ok, embedpos_stdin, read_npy, s, succeeded, write_file,
+};
 use std::path::Path;
 use std::process::Command;
 
@@ -17,38 +19,14 @@ sat 0.3 0.3 -0.2 0.1\n\
 on -0.4 0.2 0.1 0.9\n\
 mat 0.2 0.2 0.2 -0.3\n";
 
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
 fn vectors(dir: &Path) -> String {
-    let p = dir.join("v.txt");
-    std::fs::write(&p, VECTORS).unwrap();
-    p.to_string_lossy().into_owned()
+    s(&write_file(dir, "v.txt", VECTORS)).to_string()
 }
 
-/// Reads a `.npy` of little-endian f32 written by `save_npy`: shape and values.
-fn read_npy(path: &Path) -> (Vec<usize>, Vec<f32>) {
-    let bytes = std::fs::read(path).unwrap();
-    assert_eq!(&bytes[..8], b"\x93NUMPY\x01\x00");
-    let hlen = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
-    let header = std::str::from_utf8(&bytes[10..10 + hlen]).unwrap();
-    let shape_str = header
-        .split("'shape': (")
-        .nth(1)
-        .unwrap()
-        .split(')')
-        .next()
-        .unwrap();
-    let shape = shape_str
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect();
-    let values = bytes[10 + hlen..]
-        .chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect();
-    (shape, values)
+/// Runs `embedpos encode --vectors v args`, checks that it succeeded and
+/// returns its standard output.
+fn encode_ok(v: &str, args: &[&str]) -> String {
+    embedpos_ok(&[&["encode", "--vectors", v], args].concat())
 }
 
 #[test]
@@ -56,33 +34,31 @@ fn encode_prints_the_summary_and_writes_what_the_library_computes() {
     let dir = tempfile::tempdir().unwrap();
     let v = vectors(dir.path());
     let out = dir.path().join("x.npy");
-    let o = embedpos(&[
-        "encode",
-        "--vectors",
+    let text = encode_ok(
         &v,
-        "--rope",
-        "neox",
-        "--bias",
-        "alibi",
-        "--d-model",
-        "8",
-        "--padding",
-        "left",
-        "the cat sat on the mat",
-        "the dog sat",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let text = String::from_utf8_lossy(&o.stdout);
+        &[
+            "--rope",
+            "neox",
+            "--bias",
+            "alibi",
+            "--d-model",
+            "8",
+            "--padding",
+            "left",
+            "the cat sat on the mat",
+            "the dog sat",
+            "-o",
+            s(&out),
+        ],
+    );
     assert!(text.contains("shape [2, 6, 8]"), "{text}");
     assert!(text.contains("mask 0 0 0 1 1 1"), "{text}");
     assert!(text.contains("the [UNK] sat"), "{text}");
     assert!(text.contains("RoPE neox, bias alibi"), "{text}");
     assert!(text.contains("attention entropy per head"), "{text}");
 
-    let (shape, values) = read_npy(&out);
-    assert_eq!(shape, [2, 6, 8]);
+    let npy = read_npy(&out);
+    assert_eq!(npy.shape, [2, 6, 8]);
     let emb = Embeddings::load(&v, None).unwrap();
     let config = EncodeConfig {
         input: InputConfig {
@@ -104,15 +80,12 @@ fn encode_prints_the_summary_and_writes_what_the_library_computes() {
     };
     let lib = encode(&emb, &["the cat sat on the mat", "the dog sat"], &config).unwrap();
     assert_eq!(
-        values,
+        npy.values,
         lib.x.iter().copied().collect::<Vec<_>>(),
         "the CLI is a thin layer over encode()"
     );
     // no temporary file left next to the output
-    let names: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let names = dir_names(dir.path());
     assert_eq!(names.len(), 2, "{names:?}");
 }
 
@@ -125,28 +98,18 @@ fn numpy_loads_the_tensor() {
     let dir = tempfile::tempdir().unwrap();
     let v = vectors(dir.path());
     let out = dir.path().join("x.npy");
-    let o = embedpos(&[
-        "encode",
-        "--vectors",
-        &v,
-        "the cat sat",
-        "on the mat mat",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let (_, values) = read_npy(&out);
+    encode_ok(&v, &["the cat sat", "on the mat mat", "-o", s(&out)]);
+    let values = read_npy(&out).values;
     let script = "import sys, numpy as np\n\
                   a = np.load(sys.argv[1])\n\
                   assert a.dtype == np.float32 and a.flags['C_CONTIGUOUS'], (a.dtype, a.flags)\n\
                   print(a.shape)\n\
                   print(' '.join(repr(float(x)) for x in a.ravel()))\n";
     let r = Command::new(python)
-        .args(["-c", script, out.to_str().unwrap()])
+        .args(["-c", script, s(&out)])
         .output()
         .unwrap();
-    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
-    let stdout = String::from_utf8(r.stdout).unwrap();
+    let stdout = succeeded(&r);
     let mut lines = stdout.lines();
     assert_eq!(lines.next(), Some("(2, 4, 4)"));
     let got: Vec<f32> = lines
@@ -162,18 +125,18 @@ fn numpy_loads_the_tensor() {
 fn encode_reads_texts_from_stdin() {
     let dir = tempfile::tempdir().unwrap();
     let v = vectors(dir.path());
-    let o = embedpos_tests::embedpos_stdin(
+    let o = embedpos_stdin(
         &["encode", "--vectors", &v, "--pe", "learned"],
         b"the cat\nsat on the mat\n",
     );
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("shape [2, 4, 4]"));
+    assert!(succeeded(&o).contains("shape [2, 4, 4]"));
 }
 
 #[test]
 fn bad_input_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let v = vectors(dir.path());
+    let (none, nowhere) = (dir.path().join("none.txt"), dir.path().join("no/dir/x.npy"));
     for (args, needle) in [
         (vec!["--heads", "3", "the cat"], "must divide d_model = 4"),
         (
@@ -197,36 +160,12 @@ fn bad_input_is_a_clear_error() {
             ],
             "factor",
         ),
+        (vec!["the", "-o", s(&nowhere)], "cannot write"),
     ] {
-        let mut full = vec!["encode", "--vectors", &v];
-        full.extend(args.iter().copied());
-        let o = embedpos(&full);
-        assert!(!o.status.success(), "{args:?} succeeded");
-        assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));
-        assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+        embedpos_fails(
+            &[&["encode", "--vectors", &v], &args[..]].concat(),
+            &[needle],
+        );
     }
-    let o = embedpos(&[
-        "encode",
-        "--vectors",
-        &dir.path().join("none.txt").to_string_lossy(),
-        "a",
-    ]);
-    assert!(
-        !o.status.success() && stderr(&o).contains("no such file"),
-        "{}",
-        stderr(&o)
-    );
-    let o = embedpos(&[
-        "encode",
-        "--vectors",
-        &v,
-        "the",
-        "-o",
-        &dir.path().join("no/dir/x.npy").to_string_lossy(),
-    ]);
-    assert!(
-        !o.status.success() && stderr(&o).contains("cannot write"),
-        "{}",
-        stderr(&o)
-    );
+    embedpos_fails(&["encode", "--vectors", s(&none), "a"], &["no such file"]);
 }

@@ -1,15 +1,12 @@
 //! `embedpos posenc table|analyze|plot` end to end: values against the
 //! formulas computed here in f64, the JSON report, real PNGs, and bad input.
 
-use embedpos_tests::embedpos;
-
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use embedpos_tests::{embedpos_fails, embedpos_ok, read_npy, s};
+use std::path::Path;
 
 /// Reads a CSV written by `posenc table`: header, then rows whose leading
 /// index columns are dropped (`lead` of them).
-fn read_csv(path: &std::path::Path, lead: usize) -> Vec<Vec<f64>> {
+fn read_csv(path: &Path, lead: usize) -> Vec<Vec<f64>> {
     let text = std::fs::read_to_string(path).unwrap();
     text.lines()
         .skip(1)
@@ -22,6 +19,18 @@ fn read_csv(path: &std::path::Path, lead: usize) -> Vec<Vec<f64>> {
         .collect()
 }
 
+/// Runs `embedpos --quiet posenc` with `args`, checks that it succeeded and
+/// returns its standard output.
+fn posenc(args: &[&str]) -> String {
+    embedpos_ok(&[&["--quiet", "posenc"], args].concat())
+}
+
+/// Runs `embedpos --quiet posenc command --kind kind options -o out` and
+/// checks that it succeeded.
+fn posenc_to(command: &str, kind: &str, options: &[&str], out: &Path) {
+    posenc(&[&[command, "--kind", kind], options, &["-o", s(out)]].concat());
+}
+
 #[test]
 fn sinusoidal_table_matches_the_formula_in_both_formats() {
     let dir = tempfile::tempdir().unwrap();
@@ -29,22 +38,8 @@ fn sinusoidal_table_matches_the_formula_in_both_formats() {
     let table = |name: &str| {
         let path = dir.path().join(name);
         let (d, n, offset) = (d.to_string(), n.to_string(), offset.to_string());
-        let o = embedpos(&[
-            "--quiet",
-            "posenc",
-            "table",
-            "--kind",
-            "sinusoidal",
-            "--dim",
-            &d,
-            "-n",
-            &n,
-            "--offset",
-            &offset,
-            "-o",
-            path.to_str().unwrap(),
-        ]);
-        assert!(o.status.success(), "{}", stderr(&o));
+        let options = ["--dim", &d, "-n", &n, "--offset", &offset];
+        posenc_to("table", "sinusoidal", &options, &path);
         path
     };
     let rows = read_csv(&table("pe.csv"), 1);
@@ -67,16 +62,13 @@ fn sinusoidal_table_matches_the_formula_in_both_formats() {
         }
     }
     // The .npy of the same table: a valid header with the shape, then f32 LE.
-    let npy = table("pe.npy");
-    let bytes = std::fs::read(&npy).unwrap();
-    assert_eq!(&bytes[..6], b"\x93NUMPY");
-    let hlen = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
-    let header = String::from_utf8_lossy(&bytes[10..10 + hlen]);
-    assert!(header.contains(&format!("'shape': ({n}, {d})")), "{header}");
-    let values: Vec<f32> = bytes[10 + hlen..]
-        .chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect();
+    let npy = read_npy(&table("pe.npy"));
+    assert!(
+        npy.header.contains(&format!("'shape': ({n}, {d})")),
+        "{}",
+        npy.header
+    );
+    let values = npy.values;
     let flat: Vec<f64> = rows.into_iter().flatten().collect();
     assert_eq!(values.len(), flat.len());
     for (a, b) in values.iter().zip(&flat) {
@@ -88,20 +80,7 @@ fn sinusoidal_table_matches_the_formula_in_both_formats() {
 fn alibi_bias_follows_the_slope_rule_for_three_heads() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("alibi.csv");
-    let o = embedpos(&[
-        "--quiet",
-        "posenc",
-        "table",
-        "--kind",
-        "alibi",
-        "--heads",
-        "3",
-        "-n",
-        "5",
-        "-o",
-        csv.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    posenc_to("table", "alibi", &["--heads", "3", "-n", "5"], &csv);
     // Three heads: the two slopes of 2 heads (2^-4, 2^-8), then every other
     // slope of 4 heads (2^-2).
     let slopes = [2f64.powi(-4), 2f64.powi(-8), 2f64.powi(-2)];
@@ -121,11 +100,10 @@ fn alibi_bias_follows_the_slope_rule_for_three_heads() {
 
 #[test]
 fn analyze_reports_json_and_plot_writes_pngs() {
-    let o = embedpos(&[
-        "--quiet", "posenc", "analyze", "--kind", "rope", "--dim", "32", "-n", "256", "--json",
+    let out = posenc(&[
+        "analyze", "--kind", "rope", "--dim", "32", "-n", "256", "--json",
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let wl = v["wavelengths"]["wavelengths"]
         .as_array()
         .expect("wavelengths");
@@ -139,12 +117,7 @@ fn analyze_reports_json_and_plot_writes_pngs() {
 
     let dir = tempfile::tempdir().unwrap();
     let plots = dir.path().join("plots");
-    let o = embedpos(&[
-        "--quiet",
-        "posenc",
-        "plot",
-        "--kind",
-        "rope",
+    let options = [
         "--dim",
         "32",
         "-n",
@@ -153,10 +126,8 @@ fn analyze_reports_json_and_plot_writes_pngs() {
         "yarn",
         "--factor",
         "4",
-        "-o",
-        plots.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    ];
+    posenc_to("plot", "rope", &options, &plots);
     let pngs: Vec<_> = std::fs::read_dir(&plots)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -171,55 +142,19 @@ fn analyze_reports_json_and_plot_writes_pngs() {
 #[test]
 fn bad_posenc_arguments_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("x.npy");
-    let out = out.to_str().unwrap();
-    let txt = dir.path().join("x.txt");
+    let npy = dir.path().join("x.npy");
+    let (out, txt) = (s(&npy), dir.path().join("x.txt"));
     for (args, want) in [
-        (
-            vec![
-                "posenc",
-                "table",
-                "--kind",
-                "sinusoidal",
-                "--dim",
-                "0",
-                "-o",
-                out,
-            ],
-            "dim",
-        ),
-        (
-            vec![
-                "posenc",
-                "table",
-                "--kind",
-                "rope",
-                "--scaling",
-                "yarn",
-                "-o",
-                out,
-            ],
-            "--factor",
-        ),
-        (
-            vec![
-                "posenc",
-                "table",
-                "--kind",
-                "sinusoidal",
-                "-o",
-                txt.to_str().unwrap(),
-            ],
-            ".npy or .csv",
-        ),
-        (vec!["posenc", "table", "--kind", "nope", "-o", out], "nope"),
+        (vec!["sinusoidal", "--dim", "0", "-o", out], "dim"),
+        (vec!["rope", "--scaling", "yarn", "-o", out], "--factor"),
+        (vec!["sinusoidal", "-o", s(&txt)], ".npy or .csv"),
+        (vec!["nope", "-o", out], "nope"),
     ] {
-        let o = embedpos(&args);
-        assert!(!o.status.success(), "{args:?} succeeded");
-        let e = stderr(&o);
-        assert!(e.contains(want), "{args:?}: expected {want:?} in {e}");
-        assert!(!e.contains("panicked"), "{args:?}: {e}");
+        embedpos_fails(
+            &[&["posenc", "table", "--kind"], &args[..]].concat(),
+            &[want],
+        );
     }
-    assert!(!std::path::Path::new(out).exists());
+    assert!(!npy.exists());
     assert!(!txt.exists());
 }

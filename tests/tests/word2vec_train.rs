@@ -9,7 +9,10 @@
 
 use embedpos_embed::train::{Loss, LossRecorder, Model, Word2Vec, Word2VecConfig};
 use embedpos_embed::{Embeddings, Error};
-use embedpos_tests::{embedpos, planted_accuracy, planted_corpus};
+use embedpos_tests::{
+    assert_falls_every_epoch, bits, dir_names, embedpos_fails, embedpos_ok, planted_accuracy,
+    planted_corpus, s, train_recorded, write_file,
+};
 
 /// Settings that learn the planted relations in a few seconds.
 fn config(model: Model, loss: Loss) -> Word2VecConfig {
@@ -28,44 +31,37 @@ fn config(model: Model, loss: Loss) -> Word2VecConfig {
 }
 
 fn check_learns_planted_analogies(model: Model, loss: Loss) {
-    let mut losses = LossRecorder::default();
-    let start = std::time::Instant::now();
-    let emb = Word2Vec::new(config(model, loss))
-        .unwrap()
-        .train_with(&[planted_corpus()], &mut losses)
-        .unwrap();
+    let (emb, curve, took) = train_recorded(|losses| {
+        Word2Vec::new(config(model, loss))
+            .unwrap()
+            .train_with(&[planted_corpus()], losses)
+            .unwrap()
+    });
     let acc = planted_accuracy(&emb);
-    let curve: Vec<f64> = losses.epochs.iter().map(|e| e.loss).collect();
     eprintln!(
-        "{model:?}/{loss:?}: planted analogy accuracy {acc:.3}, loss per epoch {curve:.4?}, {:.1?}",
-        start.elapsed()
+        "{model:?}/{loss:?}: planted analogy accuracy {acc:.3}, loss per epoch {curve:.4?}, {took:.1?}"
     );
     assert!(acc >= 0.9, "{model:?}/{loss:?}: accuracy {acc:.3} < 0.9");
     assert_eq!(curve.len(), 5);
-    assert!(
-        curve.windows(2).all(|w| w[1] < w[0]),
-        "{model:?}/{loss:?}: loss does not decrease every epoch: {curve:?}"
-    );
+    assert_falls_every_epoch(&curve, &format!("{model:?}/{loss:?}"));
 }
 
-#[test]
-fn skipgram_negative_sampling_learns_planted_analogies() {
-    check_learns_planted_analogies(Model::SkipGram, Loss::NegativeSampling);
+/// One test per model and loss, each a call of
+/// [`check_learns_planted_analogies`].
+macro_rules! learns_planted_analogies {
+    ($($name:ident: $model:ident, $loss:ident;)*) => {$(
+        #[test]
+        fn $name() {
+            check_learns_planted_analogies(Model::$model, Loss::$loss);
+        }
+    )*};
 }
 
-#[test]
-fn skipgram_hierarchical_softmax_learns_planted_analogies() {
-    check_learns_planted_analogies(Model::SkipGram, Loss::HierarchicalSoftmax);
-}
-
-#[test]
-fn cbow_negative_sampling_learns_planted_analogies() {
-    check_learns_planted_analogies(Model::Cbow, Loss::NegativeSampling);
-}
-
-#[test]
-fn cbow_hierarchical_softmax_learns_planted_analogies() {
-    check_learns_planted_analogies(Model::Cbow, Loss::HierarchicalSoftmax);
+learns_planted_analogies! {
+    skipgram_negative_sampling_learns_planted_analogies: SkipGram, NegativeSampling;
+    skipgram_hierarchical_softmax_learns_planted_analogies: SkipGram, HierarchicalSoftmax;
+    cbow_negative_sampling_learns_planted_analogies: Cbow, NegativeSampling;
+    cbow_hierarchical_softmax_learns_planted_analogies: Cbow, HierarchicalSoftmax;
 }
 
 /// A small, fast configuration for the tests that do not measure accuracy.
@@ -96,7 +92,6 @@ fn one_thread_with_a_seed_is_bit_for_bit_reproducible() {
         };
         let (a, b, c) = (train(7), train(7), train(8));
         assert_eq!(a.vocab(), b.vocab());
-        let bits = |e: &Embeddings| e.matrix().iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert!(bits(&a) == bits(&b), "{model:?}/{loss:?}: two runs differ");
         assert!(
             bits(&a) != bits(&c),
@@ -137,7 +132,6 @@ fn shuffled_blocks_read_every_word_and_learn() {
         train(true, &mut LossRecorder::default()),
         train(true, &mut LossRecorder::default()),
     );
-    let bits = |e: &Embeddings| e.matrix().iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     assert!(bits(&a) == bits(&b), "two shuffled runs differ");
     assert!(bits(&a) != bits(&file_order), "shuffling changed nothing");
 }
@@ -215,27 +209,22 @@ fn observer_can_stop_training_early() {
 #[test]
 fn bad_input_gives_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let empty = dir.path().join("empty.txt");
-    std::fs::write(&empty, " \n\n\t\n").unwrap();
-    let rare = dir.path().join("rare.txt");
-    std::fs::write(&rare, "a b c d\ne f g\n").unwrap();
+    let empty = write_file(dir.path(), "empty.txt", " \n\n\t\n");
+    let rare = write_file(dir.path(), "rare.txt", "a b c d\ne f g\n");
     let ok = quick(Model::SkipGram, Loss::NegativeSampling);
-    let e = Word2Vec::new(ok.clone())
-        .unwrap()
-        .train(&[&empty])
-        .unwrap_err();
+    let train_err = |path: &std::path::Path| {
+        Word2Vec::new(ok.clone())
+            .unwrap()
+            .train(&[path])
+            .unwrap_err()
+    };
+    let e = train_err(&empty);
     assert!(matches!(e, Error::EmptyCorpus { .. }), "{e}");
     assert!(e.to_string().contains("empty.txt"), "{e}");
-    let e = Word2Vec::new(ok.clone())
-        .unwrap()
-        .train(&[&rare])
-        .unwrap_err();
+    let e = train_err(&rare);
     assert!(matches!(e, Error::NoVocabulary { .. }), "{e}");
     assert!(e.to_string().contains("--min-count"), "{e}");
-    let e = Word2Vec::new(ok.clone())
-        .unwrap()
-        .train(&[dir.path().join("missing.txt")])
-        .unwrap_err();
+    let e = train_err(&dir.path().join("missing.txt"));
     assert!(e.to_string().contains("missing.txt"), "{e}");
     for bad in [
         Word2VecConfig {
@@ -267,8 +256,7 @@ fn bad_input_gives_clear_errors() {
         assert!(matches!(e, Error::Config(_)), "{e}");
     }
     // A single word: nothing to learn from, but no panic either.
-    let one = dir.path().join("one.txt");
-    std::fs::write(&one, "w w w w w w\n").unwrap();
+    let one = write_file(dir.path(), "one.txt", "w w w w w w\n");
     for loss in [Loss::NegativeSampling, Loss::HierarchicalSoftmax] {
         for model in [Model::SkipGram, Model::Cbow] {
             let emb = Word2Vec::new(quick(model, loss))
@@ -288,27 +276,23 @@ fn cli_trains_writes_atomically_and_reports_errors() {
     let c = c.to_str().unwrap();
     let o = out.to_str().unwrap();
     let common = ["--dim", "12", "--epochs", "1", "--threads", "2", "--quiet"];
-    let mut args = vec!["train", "word2vec", c, "-o", o, "--model", "skipgram"];
-    args.extend(common);
-    let r = embedpos(&args);
-    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    embedpos_ok(
+        &[
+            &["train", "word2vec", c, "-o", o, "--model", "skipgram"],
+            &common[..],
+        ]
+        .concat(),
+    );
     let emb = Embeddings::load(&out, None).unwrap();
     assert_eq!(emb.dim(), 12);
     assert!(emb.len() > 100);
     let before = std::fs::read(&out).unwrap();
 
     // A failing run leaves the existing output as it was.
-    let empty = dir.path().join("empty.txt");
-    std::fs::write(&empty, "").unwrap();
-    let e = empty.to_str().unwrap();
-    let mut args = vec!["train", "word2vec", e, "-o", o];
-    args.extend(common);
-    let r = embedpos(&args);
-    assert!(!r.status.success());
-    let msg = String::from_utf8_lossy(&r.stderr);
-    assert!(
-        msg.contains("empty.txt") && msg.contains("no words"),
-        "{msg}"
+    let empty = write_file(dir.path(), "empty.txt", "");
+    embedpos_fails(
+        &[&["train", "word2vec", s(&empty), "-o", o], &common[..]].concat(),
+        &["empty.txt", "no words"],
     );
     assert_eq!(std::fs::read(&out).unwrap(), before);
 
@@ -325,10 +309,7 @@ fn cli_trains_writes_atomically_and_reports_errors() {
     child.kill().unwrap();
     let _ = child.wait();
     assert_eq!(std::fs::read(&out).unwrap(), before);
-    let names: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let names = dir_names(dir.path());
     assert_eq!(
         names.len(),
         2,
@@ -337,33 +318,30 @@ fn cli_trains_writes_atomically_and_reports_errors() {
 
     // Format from the extension, or --format; bad values are refused.
     let txt = dir.path().join("v.vec");
-    let mut args = vec![
-        "train",
-        "word2vec",
-        c,
-        "-o",
-        txt.to_str().unwrap(),
-        "--loss",
-        "hs",
-    ];
-    args.extend(common);
-    assert!(embedpos(&args).status.success());
+    embedpos_ok(
+        &[
+            &["train", "word2vec", c, "-o", s(&txt), "--loss", "hs"],
+            &common[..],
+        ]
+        .concat(),
+    );
     assert_eq!(Embeddings::load(&txt, None).unwrap().dim(), 12);
     let odd = dir.path().join("v.weird");
-    let mut args = vec!["train", "word2vec", c, "-o", odd.to_str().unwrap()];
-    args.extend(common);
-    assert!(!embedpos(&args).status.success());
-    args.extend(["--format", "epv"]);
-    assert!(embedpos(&args).status.success());
+    let args = [&["train", "word2vec", c, "-o", s(&odd)], &common[..]].concat();
+    embedpos_fails(&args, &[]);
+    embedpos_ok(&[&args[..], &["--format", "epv"]].concat());
     assert_eq!(
         Embeddings::load(&odd, Some(embedpos_embed::Format::Native))
             .unwrap()
             .dim(),
         12
     );
-    let mut args = vec!["train", "word2vec", c, "-o", o, "--window", "0"];
-    args.extend(common);
-    let r = embedpos(&args);
-    assert!(String::from_utf8_lossy(&r.stderr).contains("window"));
-    assert!(!r.status.success());
+    embedpos_fails(
+        &[
+            &["train", "word2vec", c, "-o", o, "--window", "0"],
+            &common[..],
+        ]
+        .concat(),
+        &["window"],
+    );
 }

@@ -166,7 +166,7 @@ pub fn encode<S: AsRef<str>>(
     summary.first_values = (0..batch.batch_size().min(3))
         .map(|b| {
             let s = batch.mask().row(b).iter().position(|&m| m).unwrap_or(0);
-            x.slice(ndarray::s![b, s, ..4.min(d)]).to_vec()
+            (0..4.min(d)).map(|k| x[[b, s, k]]).collect()
         })
         .collect();
     let (mut sum, mut n) = (0.0f64, 0usize);
@@ -235,7 +235,9 @@ fn entropies(w: ArrayView4<f32>, batch: &Batch, causal: bool) -> (Vec<f64>, f64)
             uniform += (visible.max(1) as f64).ln();
             for (h, e) in per_head.iter_mut().enumerate() {
                 *e -= w
-                    .slice(ndarray::s![bi, h, i, ..])
+                    .index_axis(ndarray::Axis(0), bi)
+                    .index_axis(ndarray::Axis(0), h)
+                    .index_axis(ndarray::Axis(0), i)
                     .iter()
                     .filter(|&&p| p > 0.0)
                     .map(|&p| p as f64 * (p as f64).ln())

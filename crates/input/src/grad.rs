@@ -1,7 +1,33 @@
 //! Gradients and the parameters they belong to: what a backward pass returns
 //! and what an optimiser ([`crate::optim`]) consumes.
 
+use crate::error::{check_shape, Error, Result};
 use crate::real::Real;
+
+/// Checks what a backward pass was given: the cache of this layer's own
+/// forward pass (`same_layer`: their signatures agree; `layer` says what
+/// made it otherwise, as "an attention layer") and a gradient of shape
+/// `grad` for the `output` of shape `expected`.
+pub(crate) fn check_backward_args(
+    layer: &str,
+    same_layer: bool,
+    output: &str,
+    expected: &[usize],
+    grad: &[usize],
+) -> Result<()> {
+    if !same_layer {
+        return Err(Error::NoCache(format!(
+            "this cache was made by {layer} of another shape; pass the cache of this layer's \
+             forward pass"
+        )));
+    }
+    check_shape(
+        &format!("gradient of the {output}"),
+        expected,
+        grad,
+        "pass the gradient of the output of the forward pass that made this cache",
+    )
+}
 
 /// The gradient of a table of which a batch touches only a few rows (token
 /// embeddings): the touched row ids, ascending and unique, and one row of

@@ -243,26 +243,25 @@ mod tests {
     use super::*;
     use crate::grad::RowGrad;
 
+    /// The one parameter `name` of `values`, with gradient `grad`, as the
+    /// optimisers take it.
+    fn only<'a, T: Real>(
+        name: &'static str,
+        values: &'a mut [T],
+        grad: Grad<'a, T>,
+    ) -> Vec<Param<'a, T>> {
+        vec![Param { name, values, grad }]
+    }
+
     #[test]
     fn sgd_and_adam_move_against_the_gradient() {
         let mut x = vec![1.0f64, -1.0];
         let g = [0.5, -0.5];
-        Sgd::new(0.1)
-            .unwrap()
-            .step(vec![Param {
-                name: "x",
-                values: &mut x,
-                grad: Grad::Dense(&g),
-            }])
-            .unwrap();
+        let mut sgd = Sgd::new(0.1).unwrap();
+        sgd.step(only("x", &mut x, Grad::Dense(&g))).unwrap();
         assert_eq!(x, [0.95, -0.95]);
         let mut adam = Adam::<f64>::new(AdamConfig::default()).unwrap();
-        adam.step(vec![Param {
-            name: "x",
-            values: &mut x,
-            grad: Grad::Dense(&g),
-        }])
-        .unwrap();
+        adam.step(only("x", &mut x, Grad::Dense(&g))).unwrap();
         // the first Adam step is lr · sign(g) (up to eps)
         assert!((x[0] - (0.95 - 1e-3)).abs() < 1e-9 && (x[1] + 0.95 - 1e-3).abs() < 1e-9);
     }
@@ -272,47 +271,28 @@ mod tests {
         let mut table = vec![1.0f32; 6];
         let g = RowGrad::accumulate(2, &[1], &[1.0, 1.0], |_| false);
         let mut adam = Adam::<f32>::new(AdamConfig::default()).unwrap();
-        adam.step(vec![Param {
-            name: "e",
-            values: &mut table,
-            grad: Grad::Rows(&g),
-        }])
-        .unwrap();
+        adam.step(only("e", &mut table, Grad::Rows(&g))).unwrap();
         assert_eq!(&table[..2], &[1.0, 1.0]);
         assert!(table[2] < 1.0 && table[3] < 1.0);
         assert_eq!(&table[4..], &[1.0, 1.0]);
         let bad = RowGrad::accumulate(2, &[7], &[1.0, 1.0], |_| false);
-        let r = Sgd::new(0.1).unwrap().step(vec![Param {
-            name: "e",
-            values: &mut table,
-            grad: Grad::Rows(&bad),
-        }]);
-        assert!(r.is_err());
+        let mut sgd = Sgd::new(0.1).unwrap();
+        assert!(sgd.step(only("e", &mut table, Grad::Rows(&bad))).is_err());
     }
 
     #[test]
     fn bad_settings_are_errors() {
         assert!(Sgd::new(0.0).is_err());
         assert!(Sgd::new(f64::NAN).is_err());
-        for c in [
-            AdamConfig {
-                beta1: 1.0,
-                ..Default::default()
-            },
-            AdamConfig {
-                beta2: -0.1,
-                ..Default::default()
-            },
-            AdamConfig {
-                eps: 0.0,
-                ..Default::default()
-            },
-            AdamConfig {
-                lr: -1.0,
-                ..Default::default()
-            },
+        let ok = AdamConfig::default();
+        for (c, name) in [
+            (AdamConfig { beta1: 1.0, ..ok }, "beta1 = 1 "),
+            (AdamConfig { beta2: -0.1, ..ok }, "beta2 = -0.1 "),
+            (AdamConfig { eps: 0.0, ..ok }, "eps = 0 "),
+            (AdamConfig { lr: -1.0, ..ok }, "lr = -1 "),
         ] {
-            assert!(Adam::<f32>::new(c).is_err(), "{c:?}");
+            let e = Adam::<f32>::new(c).unwrap_err().to_string();
+            assert!(e.starts_with(name), "{c:?}: {e}");
         }
     }
 }

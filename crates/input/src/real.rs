@@ -51,48 +51,45 @@ pub trait Real:
     fn max(self, other: Self) -> Self;
 }
 
+/// `from_*` and `to_*` methods of [`Real`] for `$t`: `as` casts from and to
+/// each `$x`.
+macro_rules! casts {
+    ($t:ty: $(($from:ident, $to:ident, $x:ty)),*) => {$(
+        #[inline(always)]
+        fn $from(x: $x) -> Self {
+            x as $t
+        }
+        #[inline(always)]
+        fn $to(self) -> $x {
+            self as $x
+        }
+    )*};
+}
+
+/// Methods of [`Real`] for `$t` that are its own methods of the same name.
+macro_rules! inherent {
+    ($t:ty: $(fn $name:ident(self $(, $arg:ident: Self)?) -> $ret:ty;)*) => {$(
+        #[inline(always)]
+        fn $name(self $(, $arg: Self)?) -> $ret {
+            <$t>::$name(self $(, $arg)?)
+        }
+    )*};
+}
+
 macro_rules! impl_real {
     ($t:ty) => {
         impl Real for $t {
-            #[inline(always)]
-            fn from_f64(x: f64) -> Self {
-                x as $t
-            }
-            #[inline(always)]
-            fn to_f64(self) -> f64 {
-                self as f64
-            }
-            #[inline(always)]
-            fn from_f32(x: f32) -> Self {
-                x as $t
-            }
-            #[inline(always)]
-            fn to_f32(self) -> f32 {
-                self as f32
-            }
-            #[inline(always)]
-            fn sqrt(self) -> Self {
-                <$t>::sqrt(self)
-            }
-            #[inline(always)]
-            fn exp(self) -> Self {
-                <$t>::exp(self)
-            }
-            #[inline(always)]
-            fn ln(self) -> Self {
-                <$t>::ln(self)
+            casts!($t: (from_f64, to_f64, f64), (from_f32, to_f32, f32));
+            inherent! {$t:
+                fn sqrt(self) -> Self;
+                fn exp(self) -> Self;
+                fn ln(self) -> Self;
+                fn is_finite(self) -> bool;
+                fn max(self, other: Self) -> Self;
             }
             #[inline(always)]
             fn neg_infinity() -> Self {
                 <$t>::NEG_INFINITY
-            }
-            #[inline(always)]
-            fn is_finite(self) -> bool {
-                <$t>::is_finite(self)
-            }
-            #[inline(always)]
-            fn max(self, other: Self) -> Self {
-                <$t>::max(self, other)
             }
         }
     };

@@ -15,8 +15,9 @@
 //! trained, see `TokenEmbedding`), so its entries are not checked.
 
 use embedpos_input::{
-    AbsoluteConfig, Attention, AttentionConfig, BiasConfig, Grad, InputConfig, InputLayer, Mode,
-    PadSide, ProjectionMode, RotaryConfig, TokenEmbedding, Trainable,
+    AbsoluteConfig, Attention, AttentionConfig, AttentionGrads, BiasConfig, Grad, InputConfig,
+    InputGrads, InputLayer, Mode, PadSide, ProjectionMode, Real, RotaryConfig, TokenEmbedding,
+    Trainable,
 };
 use embedpos_posenc::{Pairing, Scaling};
 use embedpos_tokenize::Vocab;
@@ -344,6 +345,28 @@ proptest! {
     }
 }
 
+/// The gradients of `L = Σ G ⊙ attention(input_layer(seqs))` in the scalar
+/// type of `g`, with the layers of `cfg` and `att_cfg` drawn from seed 5.
+fn gradients<T: Real>(
+    vocab: &Vocab,
+    cfg: &InputConfig,
+    att_cfg: AttentionConfig,
+    seqs: &[Vec<u32>],
+    g: &Array3<T>,
+) -> (AttentionGrads<T>, InputGrads<T>) {
+    let embedding = TokenEmbedding::<T>::random(vocab, 8, 1.0, 5).unwrap();
+    let input = InputLayer::new(cfg.clone(), embedding).unwrap();
+    let attention = Attention::<T>::new(att_cfg).unwrap();
+    let b = input.batch_ids(seqs, 0).unwrap();
+    let (x, ic) = input.forward_with_cache(&b, Mode::Eval).unwrap();
+    let (_, ac) = attention
+        .forward_with_cache(&x.x, &x.mask, Some(b.positions()))
+        .unwrap();
+    let ag = attention.backward(&ac, g).unwrap();
+    let ig = input.backward(&ic, &ag.input).unwrap();
+    (ag, ig)
+}
+
 /// The `f32` path computes the same gradients as the `f64` one up to `f32`
 /// rounding: relative error of the whole gradient vector below 1e-3.
 #[test]
@@ -367,26 +390,8 @@ fn f32_gradients_agree_with_f64() {
     });
     let g32 = g64.mapv(|x| x as f32);
 
-    let e64 = TokenEmbedding::<f64>::random(&vocab, 8, 1.0, 5).unwrap();
-    let i64_ = InputLayer::new(cfg.clone(), e64).unwrap();
-    let a64 = Attention::<f64>::new(att_cfg).unwrap();
-    let b = i64_.batch_ids(&seqs, 0).unwrap();
-    let (x, ic) = i64_.forward_with_cache(&b, Mode::Eval).unwrap();
-    let (_, ac) = a64
-        .forward_with_cache(&x.x, &x.mask, Some(b.positions()))
-        .unwrap();
-    let ag64 = a64.backward(&ac, &g64).unwrap();
-    let ig64 = i64_.backward(&ic, &ag64.input).unwrap();
-
-    let e32 = TokenEmbedding::<f32>::random(&vocab, 8, 1.0, 5).unwrap();
-    let i32_ = InputLayer::new(cfg, e32).unwrap();
-    let a32 = Attention::<f32>::new(att_cfg).unwrap();
-    let (x, ic) = i32_.forward_with_cache(&b, Mode::Eval).unwrap();
-    let (_, ac) = a32
-        .forward_with_cache(&x.x, &x.mask, Some(b.positions()))
-        .unwrap();
-    let ag32 = a32.backward(&ac, &g32).unwrap();
-    let ig32 = i32_.backward(&ic, &ag32.input).unwrap();
+    let (ag64, ig64) = gradients(&vocab, &cfg, att_cfg, &seqs, &g64);
+    let (ag32, ig32) = gradients(&vocab, &cfg, att_cfg, &seqs, &g32);
 
     let rel = |a: &[f64], b: &[f32]| {
         let num: f64 = a

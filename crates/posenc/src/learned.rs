@@ -35,16 +35,13 @@ impl LearnedPositions {
     pub fn with_std(max_len: usize, dim: usize, std: f32, seed: u64) -> Result<LearnedPositions> {
         check_dim("max_len", max_len)?;
         check_dim("dim", dim)?;
-        if !(std.is_finite() && std >= 0.0) {
-            return Err(Error::invalid(
-                "std",
-                std,
-                "the initial standard deviation must be a finite number >= 0 (BERT uses 0.02)",
-            ));
-        }
-        let n = check_fits("learned position table", &[max_len, dim])?;
-        let mut weights = vec![0.0f32; n];
-        fill_normal(&mut weights, std, seed);
+        let weights = normal_table(
+            "learned position table",
+            [max_len, dim],
+            std,
+            "the initial standard deviation must be a finite number >= 0 (BERT uses 0.02)",
+            seed,
+        )?;
         Ok(LearnedPositions {
             max_len,
             dim,
@@ -56,14 +53,7 @@ impl LearnedPositions {
     pub fn from_weights(max_len: usize, dim: usize, weights: Vec<f32>) -> Result<LearnedPositions> {
         check_dim("max_len", max_len)?;
         check_dim("dim", dim)?;
-        let expected = max_len.saturating_mul(dim);
-        if weights.len() != expected {
-            return Err(Error::ShapeMismatch {
-                what: format!("learned table [{max_len}, {dim}]"),
-                expected,
-                got: weights.len(),
-            });
-        }
+        check_table("learned table", [max_len, dim], &weights)?;
         Ok(LearnedPositions {
             max_len,
             dim,
@@ -192,6 +182,36 @@ impl LearnedPositions {
 }
 
 /// Fills `out` with N(0, std²) samples (Box–Muller on a seeded `StdRng`).
+/// A table of `shape` (named `what` in errors) drawn from N(0, std²) with
+/// `seed`; `expected` says what `std` must be, for when it is not.
+pub(crate) fn normal_table(
+    what: &str,
+    shape: [usize; 2],
+    std: f32,
+    expected: &str,
+    seed: u64,
+) -> Result<Vec<f32>> {
+    if !(std.is_finite() && std >= 0.0) {
+        return Err(Error::invalid("std", std, expected));
+    }
+    let mut table = vec![0.0f32; check_fits(what, &shape)?];
+    fill_normal(&mut table, std, seed);
+    Ok(table)
+}
+
+/// Checks that a trained table `name` of `shape` has one value per entry.
+pub(crate) fn check_table(name: &str, [rows, cols]: [usize; 2], table: &[f32]) -> Result<()> {
+    let expected = rows.saturating_mul(cols);
+    if table.len() != expected {
+        return Err(Error::ShapeMismatch {
+            what: format!("{name} [{rows}, {cols}]"),
+            expected,
+            got: table.len(),
+        });
+    }
+    Ok(())
+}
+
 pub(crate) fn fill_normal(out: &mut [f32], std: f32, seed: u64) {
     let mut rng = StdRng::seed_from_u64(seed);
     for pair in out.chunks_mut(2) {

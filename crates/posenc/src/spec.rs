@@ -260,6 +260,26 @@ impl Scaling {
     }
 }
 
+/// A small spec of every kind (16 dimensions, 4 heads) over `positions`
+/// positions, for the tests that go through all of them.
+#[cfg(test)]
+pub(crate) fn small_spec_of_every_kind(positions: usize) -> impl Iterator<Item = EncodingSpec> {
+    let kinds = [
+        Kind::Sinusoidal,
+        Kind::Learned,
+        Kind::Rope,
+        Kind::Alibi,
+        Kind::T5,
+    ];
+    kinds.into_iter().map(move |kind| EncodingSpec {
+        kind,
+        dim: 16,
+        positions,
+        heads: 4,
+        ..Default::default()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

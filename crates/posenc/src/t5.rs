@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::alibi::check_lengths;
 use crate::error::{check_dim, Error, Result};
-use crate::learned::fill_normal;
+use crate::learned::{check_table, normal_table};
 use crate::tensor::{check_fits, Tensor};
 
 /// Bucketing settings; `Default` is T5's (32 buckets, max distance 128,
@@ -120,16 +120,13 @@ impl T5Bias {
     pub fn random(config: T5Config, heads: usize, std: f32, seed: u64) -> Result<T5Bias> {
         config.validate()?;
         check_dim("heads", heads)?;
-        if !(std.is_finite() && std >= 0.0) {
-            return Err(Error::invalid(
-                "std",
-                std,
-                "it must be a finite number >= 0",
-            ));
-        }
-        let n = check_fits("T5 bias table", &[config.num_buckets, heads])?;
-        let mut table = vec![0.0; n];
-        fill_normal(&mut table, std, seed);
+        let table = normal_table(
+            "T5 bias table",
+            [config.num_buckets, heads],
+            std,
+            "it must be a finite number >= 0",
+            seed,
+        )?;
         Ok(T5Bias {
             config,
             heads,
@@ -141,14 +138,7 @@ impl T5Bias {
     pub fn from_table(config: T5Config, heads: usize, table: Vec<f32>) -> Result<T5Bias> {
         config.validate()?;
         check_dim("heads", heads)?;
-        let expected = config.num_buckets.saturating_mul(heads);
-        if table.len() != expected {
-            return Err(Error::ShapeMismatch {
-                what: format!("T5 bias table [{}, {heads}]", config.num_buckets),
-                expected,
-                got: table.len(),
-            });
-        }
+        check_table("T5 bias table", [config.num_buckets, heads], &table)?;
         Ok(T5Bias {
             config,
             heads,

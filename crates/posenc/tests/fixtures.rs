@@ -3,7 +3,7 @@
 //! formulas). Tolerances:
 //!
 //! * sinusoidal tables (f32 output): absolute 1e-7 up to position 10^6
-//!   (the issue asks for 1e-5; f32 rounding alone is 6e-8);
+//!   (the project requires 1e-5; f32 rounding alone is 6e-8);
 //! * RoPE frequencies and attention factors (f64): relative 1e-12;
 //! * RoPE applied to a vector (f32 cache and arithmetic): absolute 2e-6 per
 //!   unit of the vector's largest entry;

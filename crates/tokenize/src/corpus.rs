@@ -419,6 +419,12 @@ mod tests {
         (out, r.stats())
     }
 
+    /// The lines of `text` read with lines of at most `max` bytes.
+    fn split_lines(text: &str, max: usize) -> (Vec<String>, ReadStats) {
+        let bytes = std::io::Cursor::new(text.as_bytes().to_vec());
+        lines_of(CorpusReader::from_reader("mem", bytes).with_max_line_bytes(max))
+    }
+
     #[test]
     fn reads_lines_crlf_and_last_line_without_newline() {
         let r = CorpusReader::from_reader("mem", &b"a b\r\nc\n\nlast"[..]);
@@ -451,9 +457,7 @@ mod tests {
     #[test]
     fn long_line_is_split_at_whitespace_without_losing_words() {
         let text = "alpha beta gamma delta epsilon zeta eta theta ".repeat(50);
-        let r = CorpusReader::from_reader("mem", std::io::Cursor::new(text.clone().into_bytes()))
-            .with_max_line_bytes(64);
-        let (lines, stats) = lines_of(r);
+        let (lines, stats) = split_lines(&text, 64);
         assert!(lines.len() > 1);
         assert!(lines.iter().all(|l| l.len() <= 64));
         assert!(stats.split_lines > 0);
@@ -465,9 +469,7 @@ mod tests {
     #[test]
     fn long_line_without_whitespace_splits_on_char_boundaries() {
         let text = "é".repeat(100);
-        let r = CorpusReader::from_reader("mem", std::io::Cursor::new(text.clone().into_bytes()))
-            .with_max_line_bytes(33);
-        let (lines, stats) = lines_of(r);
+        let (lines, stats) = split_lines(&text, 33);
         assert_eq!(stats.invalid_utf8, 0);
         assert_eq!(lines.concat(), text);
     }

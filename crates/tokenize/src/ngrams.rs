@@ -132,30 +132,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ngrams_of_short_word() {
-        let c = NgramConfig {
-            minn: 3,
-            maxn: 4,
-            bucket: 100,
-        };
-        assert_eq!(c.ngrams("ab"), ["<ab", "<ab>", "ab>"]);
-        let one = NgramConfig {
-            minn: 1,
-            maxn: 2,
-            bucket: 10,
-        };
-        // No single-character n-gram at the markers.
-        assert_eq!(one.ngrams("a"), ["<a", "a", "a>"]);
-    }
-
-    #[test]
-    fn counts_characters_not_bytes() {
-        let c = NgramConfig {
-            minn: 3,
-            maxn: 3,
-            bucket: 1000,
-        };
-        assert_eq!(c.ngrams("été"), ["<ét", "été", "té>"]);
+    fn ngrams_of_words() {
+        let none: &[&str] = &[];
+        for ((minn, maxn, bucket), word, want) in [
+            ((3, 4, 100), "ab", &["<ab", "<ab>", "ab>"][..]),
+            // No single-character n-gram at the markers.
+            ((1, 2, 10), "a", &["<a", "a", "a>"]),
+            // Characters, not bytes.
+            ((3, 3, 1000), "été", &["<ét", "été", "té>"]),
+            // maxn 0: no n-grams.
+            ((3, 0, 0), "word", none),
+        ] {
+            let c = NgramConfig { minn, maxn, bucket };
+            assert_eq!(c.ngrams(word), want, "{c:?}");
+        }
     }
 
     #[test]
@@ -167,32 +157,11 @@ mod tests {
 
     #[test]
     fn validation() {
-        assert!(NgramConfig {
-            minn: 5,
-            maxn: 3,
-            bucket: 10
+        for ((minn, maxn, bucket), valid) in
+            [((5, 3, 10), false), ((3, 6, 0), false), ((0, 0, 0), true)]
+        {
+            let c = NgramConfig { minn, maxn, bucket };
+            assert_eq!(c.validate().is_ok(), valid, "{c:?}");
         }
-        .validate()
-        .is_err());
-        assert!(NgramConfig {
-            minn: 3,
-            maxn: 6,
-            bucket: 0
-        }
-        .validate()
-        .is_err());
-        assert!(NgramConfig {
-            minn: 0,
-            maxn: 0,
-            bucket: 0
-        }
-        .validate()
-        .is_ok());
-        let none = NgramConfig {
-            minn: 3,
-            maxn: 0,
-            bucket: 0,
-        };
-        assert!(none.ngrams("word").is_empty());
     }
 }

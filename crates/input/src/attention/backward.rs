@@ -12,12 +12,13 @@
 //! ```
 
 use ndarray::linalg::general_mat_mul;
-use ndarray::{s, Array2, Array3, ArrayView2, ArrayViewMut2, Axis};
+use ndarray::{Array2, Array3, ArrayView2, ArrayViewMut2, Axis, Slice};
 use rayon::prelude::*;
 
 use super::forward::AttentionCache;
 use super::Attention;
-use crate::error::{check_shape, Error, Result};
+use crate::error::{Error, Result};
+use crate::grad::check_backward_args;
 use crate::linear::{matmul, matmul_tn};
 use crate::real::Real;
 
@@ -48,20 +49,14 @@ impl<T: Real> Attention<T> {
         cache: &AttentionCache<T>,
         grad: &Array3<T>,
     ) -> Result<AttentionGrads<T>> {
-        if cache.signature != self.signature() {
-            return Err(Error::NoCache(
-                "this cache was made by an attention layer of another shape; pass the cache of this layer's \
-                 forward pass"
-                    .into(),
-            ));
-        }
         let (b, s, d) = (cache.batch, cache.seq, self.config.d_model);
         let (heads, hd) = (self.config.heads, self.head_dim);
-        check_shape(
-            "gradient of the attention output",
+        check_backward_args(
+            "an attention layer",
+            cache.signature == self.signature(),
+            "attention output",
             &[b, s, d],
             grad.shape(),
-            "pass the gradient of the output of the forward pass that made this cache",
         )?;
         let n = b * s;
         let dy = Array2::from_shape_vec((n, d), grad.iter().copied().collect())
@@ -82,10 +77,10 @@ impl<T: Real> Attention<T> {
             .map(|(bi, ((mut dq_b, mut dk_b), mut dv_b))| {
                 let rows = bi * s..(bi + 1) * s;
                 let (qb, kb, vb, dob) = (
-                    cache.q.slice(s![rows.clone(), ..]),
-                    cache.k.slice(s![rows.clone(), ..]),
-                    cache.v.slice(s![rows.clone(), ..]),
-                    d_o.slice(s![rows.clone(), ..]),
+                    cache.q.slice_axis(Axis(0), Slice::from(rows.clone())),
+                    cache.k.slice_axis(Axis(0), Slice::from(rows.clone())),
+                    cache.v.slice_axis(Axis(0), Slice::from(rows.clone())),
+                    d_o.slice_axis(Axis(0), Slice::from(rows.clone())),
                 );
                 let relations = self.bias.relations(&cache.positions[rows]);
                 let mut dtable = vec![T::zero(); table_len];
@@ -96,12 +91,12 @@ impl<T: Real> Attention<T> {
                     let Ok(a) = ArrayView2::from_shape((s, s), &cache.probs[p0..p0 + s * s]) else {
                         continue;
                     };
-                    let do_h = dob.slice(s![.., cols.clone()]);
+                    let do_h = dob.slice_axis(Axis(1), Slice::from(cols.clone()));
                     // ∂A, then ∂S in place
                     general_mat_mul(
                         T::one(),
                         &do_h,
-                        &vb.slice(s![.., cols.clone()]).t(),
+                        &vb.slice_axis(Axis(1), Slice::from(cols.clone())).t(),
                         T::zero(),
                         &mut ds,
                     );
@@ -110,22 +105,22 @@ impl<T: Real> Attention<T> {
                         &a.t(),
                         &do_h,
                         T::zero(),
-                        &mut dv_b.slice_mut(s![.., cols.clone()]),
+                        &mut dv_b.slice_axis_mut(Axis(1), Slice::from(cols.clone())),
                     );
                     softmax_backward(a, ds.view_mut());
                     general_mat_mul(
                         scale,
                         &ds,
-                        &kb.slice(s![.., cols.clone()]),
+                        &kb.slice_axis(Axis(1), Slice::from(cols.clone())),
                         T::zero(),
-                        &mut dq_b.slice_mut(s![.., cols.clone()]),
+                        &mut dq_b.slice_axis_mut(Axis(1), Slice::from(cols.clone())),
                     );
                     general_mat_mul(
                         scale,
                         &ds.t(),
-                        &qb.slice(s![.., cols.clone()]),
+                        &qb.slice_axis(Axis(1), Slice::from(cols.clone())),
                         T::zero(),
-                        &mut dk_b.slice_mut(s![.., cols]),
+                        &mut dk_b.slice_axis_mut(Axis(1), Slice::from(cols)),
                     );
                     if table_len > 0 {
                         for (&bucket, &g) in relations.iter().zip(ds.iter()) {

@@ -3,7 +3,7 @@
 //! weighted sums.
 
 use ndarray::linalg::general_mat_mul;
-use ndarray::{s, Array2, Array3, Array4, ArrayView1, ArrayView4, ArrayViewMut2, Axis};
+use ndarray::{Array2, Array3, Array4, ArrayView1, ArrayView4, ArrayViewMut2, Axis, Slice};
 use rayon::prelude::*;
 
 use super::rotary::Rotary;
@@ -217,9 +217,9 @@ impl<T: Real> Attention<T> {
         let scale = T::one() / T::from_f64(hd as f64).sqrt();
         let rows = bi * s..(bi + 1) * s;
         let (qb, kb, vb) = (
-            q.slice(s![rows.clone(), ..]),
-            k.slice(s![rows.clone(), ..]),
-            v.slice(s![rows, ..]),
+            q.slice_axis(Axis(0), Slice::from(rows.clone())),
+            k.slice_axis(Axis(0), Slice::from(rows.clone())),
+            v.slice_axis(Axis(0), Slice::from(rows)),
         );
         let relations = self.bias.relations(pos);
         let mut scratch = if probs.is_none() {
@@ -239,8 +239,8 @@ impl<T: Real> Attention<T> {
                 };
                 general_mat_mul(
                     scale,
-                    &qb.slice(s![.., cols.clone()]),
-                    &kb.slice(s![.., cols.clone()]).t(),
+                    &qb.slice_axis(Axis(1), Slice::from(cols.clone())),
+                    &kb.slice_axis(Axis(1), Slice::from(cols.clone())).t(),
                     T::zero(),
                     &mut av,
                 );
@@ -253,9 +253,9 @@ impl<T: Real> Attention<T> {
             general_mat_mul(
                 T::one(),
                 &av,
-                &vb.slice(s![.., cols.clone()]),
+                &vb.slice_axis(Axis(1), Slice::from(cols.clone())),
                 T::zero(),
-                &mut o_b.slice_mut(s![.., cols]),
+                &mut o_b.slice_axis_mut(Axis(1), Slice::from(cols)),
             );
         }
     }

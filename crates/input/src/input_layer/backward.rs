@@ -18,8 +18,8 @@ use ndarray::{Array3, ArrayView2};
 use rayon::prelude::*;
 
 use super::{InputCache, InputGrads, InputLayer, ROWS_PER_TASK};
-use crate::error::{check_shape, Error, Result};
-use crate::grad::RowGrad;
+use crate::error::{Error, Result};
+use crate::grad::{check_backward_args, RowGrad};
 use crate::linear::{matmul, matmul_tn};
 use crate::real::Real;
 use crate::special::PAD;
@@ -30,17 +30,13 @@ impl<T: Real> InputLayer<T> {
     /// parameter. Call it before updating the layer: it reads the current
     /// weights.
     pub fn backward(&self, cache: &InputCache<T>, grad: &Array3<T>) -> Result<InputGrads<T>> {
-        if cache.signature != self.signature() {
-            return Err(Error::NoCache(
-                "this cache was made by a layer of another shape; pass the cache of this layer's forward pass".into(),
-            ));
-        }
         let (bsz, seq, d) = (cache.batch, cache.seq, self.d_model);
-        check_shape(
-            "gradient of the input layer output",
+        check_backward_args(
+            "a layer",
+            cache.signature == self.signature(),
+            "input layer output",
             &[bsz, seq, d],
             grad.shape(),
-            "pass the gradient of the output of the forward pass that made this cache",
         )?;
         let n = bsz * seq;
         let mut g: Vec<T> = grad.iter().copied().collect();

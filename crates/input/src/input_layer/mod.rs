@@ -573,28 +573,23 @@ mod tests {
         assert!(serde_json::from_str::<InputConfig>(r#"{"d_modle": 8}"#).is_err());
     }
 
+    /// A layer over `embedding(4)` of width `d_model`, with `projection`.
+    fn layer_of_width(d_model: usize, projection: ProjectionMode) -> Result<InputLayer> {
+        let config = InputConfig {
+            d_model: Some(d_model),
+            projection,
+            ..Default::default()
+        };
+        InputLayer::new(config, embedding(4))
+    }
+
     #[test]
     fn projection_is_added_when_widths_differ_and_refused_when_forbidden() {
-        let l = InputLayer::new(
-            InputConfig {
-                d_model: Some(6),
-                ..Default::default()
-            },
-            embedding(4),
-        )
-        .unwrap();
+        let l = layer_of_width(6, ProjectionMode::default()).unwrap();
         assert!(l.has_projection());
         let b = l.batch_ids(&[vec![4u32, 5]], 0).unwrap();
         assert_eq!(l.forward(&b, Mode::Eval).unwrap().x.shape(), &[1, 2, 6]);
-        let e = InputLayer::new(
-            InputConfig {
-                d_model: Some(6),
-                projection: ProjectionMode::Never,
-                ..Default::default()
-            },
-            embedding(4),
-        )
-        .unwrap_err();
+        let e = layer_of_width(6, ProjectionMode::Never).unwrap_err();
         assert!(
             matches!(
                 e,
@@ -606,14 +601,7 @@ mod tests {
             ),
             "{e}"
         );
-        assert!(InputLayer::new(
-            InputConfig {
-                d_model: Some(0),
-                ..Default::default()
-            },
-            embedding(4)
-        )
-        .is_err());
+        assert!(layer_of_width(0, ProjectionMode::default()).is_err());
     }
 
     #[test]
@@ -663,15 +651,7 @@ mod tests {
         let b = l.batch_ids(&[vec![4u32, 5]], 0).unwrap();
         let (_, cache) = l.forward_with_cache(&b, Mode::Eval).unwrap();
         assert!(l.backward(&cache, &Array3::zeros((1, 3, 4))).is_err());
-        let other = InputLayer::new(
-            InputConfig {
-                d_model: Some(4),
-                projection: ProjectionMode::Always,
-                ..Default::default()
-            },
-            embedding(4),
-        )
-        .unwrap();
+        let other = layer_of_width(4, ProjectionMode::Always).unwrap();
         let e = other
             .backward(&cache, &Array3::zeros((1, 2, 4)))
             .unwrap_err();

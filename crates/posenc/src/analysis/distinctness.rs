@@ -22,7 +22,7 @@ use crate::spec::{EncodingSpec, Kind};
 const MEASURE_BUDGET: usize = 1 << 24;
 /// Offsets measured before giving up on exhaustiveness.
 const MAX_OFFSETS: usize = 64;
-/// The accuracy bar for `f32` tables.
+/// The accuracy the project requires of `f32` tables.
 pub const ACCURACY_BAR: f64 = 1e-5;
 
 /// The closest pair of positions found.

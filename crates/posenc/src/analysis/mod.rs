@@ -260,10 +260,10 @@ fn summarise(curve: &[f64]) -> Similarity {
     }
 }
 
-/// RoPE wavelengths under every scaling at the spec's factor (8 when the spec
-/// has none) and trained length (its own, or 4096; dynamic NTK evaluated at
-/// `factor × trained length`).
-pub fn scaling_comparison(spec: &EncodingSpec) -> Result<Vec<ScaledWavelengths>> {
+/// The extension factor and trained length that [`scaling_comparison`] uses:
+/// the spec's factor (8 when its scaling has none) and trained length (when
+/// its scaling has one).
+pub(crate) fn comparison_settings(spec: &EncodingSpec) -> (f64, Option<usize>) {
     let factor = match spec.scaling {
         Scaling::None => 8.0,
         s => s.factor(),
@@ -277,6 +277,14 @@ pub fn scaling_comparison(spec: &EncodingSpec) -> Result<Vec<ScaledWavelengths>>
         Scaling::Llama3(l) => Some(l.original_max_positions),
         _ => None,
     };
+    (factor, l0)
+}
+
+/// RoPE wavelengths under every scaling at the spec's factor (8 when the spec
+/// has none) and trained length (its own, or 4096; dynamic NTK evaluated at
+/// `factor × trained length`).
+pub fn scaling_comparison(spec: &EncodingSpec) -> Result<Vec<ScaledWavelengths>> {
+    let (factor, l0) = comparison_settings(spec);
     let mut out = Vec::new();
     for name in ["none", "linear", "ntk", "yarn", "llama3"] {
         let scaling = Scaling::from_name(name, factor, l0)?;
@@ -571,20 +579,8 @@ mod tests {
 
     #[test]
     fn every_kind_analyses_and_prints() {
-        for kind in [
-            Kind::Sinusoidal,
-            Kind::Learned,
-            Kind::Rope,
-            Kind::Alibi,
-            Kind::T5,
-        ] {
-            let spec = EncodingSpec {
-                kind,
-                dim: 16,
-                positions: 300,
-                heads: 4,
-                ..Default::default()
-            };
+        for spec in crate::spec::small_spec_of_every_kind(300) {
+            let kind = spec.kind;
             let r = analyze(&spec).unwrap();
             let text = r.to_string();
             assert!(text.contains("findings"), "{kind:?}");
@@ -595,25 +591,26 @@ mod tests {
 
     #[test]
     fn sinusoidal_similarity_is_the_mean_cosine_of_the_offset_angles() {
-        let spec = EncodingSpec {
-            dim: 8,
-            positions: 100,
-            ..Default::default()
-        };
+        let mut specs = crate::spec::small_spec_of_every_kind(100);
+        let spec = specs.find(|s| s.kind == Kind::Sinusoidal).unwrap();
         let c = similarity_curve(&spec).unwrap();
-        let s = spec.sinusoidal().unwrap();
-        let want: f64 = s.inv_freq().iter().map(|w| (37.0 * w).cos()).sum::<f64>() / 4.0;
+        let w = spec.sinusoidal().unwrap().inv_freq().to_vec();
+        assert_eq!(w.len(), spec.dim / 2);
+        let want: f64 = w.iter().map(|w| (37.0 * w).cos()).sum::<f64>() / w.len() as f64;
         assert!((c[37] - want).abs() < 1e-12);
         assert!((c[0] - 1.0).abs() < 1e-15);
     }
 
     #[test]
     fn too_few_positions_is_an_error() {
-        let spec = EncodingSpec {
-            positions: 1,
-            ..Default::default()
-        };
-        assert!(analyze(&spec).is_err());
+        for positions in [0, 1] {
+            let e = analyze(&EncodingSpec {
+                positions,
+                ..Default::default()
+            });
+            let e = e.unwrap_err().to_string();
+            assert!(e.starts_with(&format!("positions = {positions} ")), "{e}");
+        }
     }
 
     #[test]

@@ -9,14 +9,15 @@
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
+use plotters::chart::SeriesAnno;
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
-use super::{scaling_comparison, similarity_curve};
+use super::{comparison_settings, scaling_comparison, similarity_curve};
 use crate::alibi::alibi_slopes;
 use crate::error::{Error, Result};
-use crate::rope::Scaling;
 use crate::spec::{EncodingSpec, Kind};
 
 static FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
@@ -70,6 +71,79 @@ fn plot_err<E: std::fmt::Display>(path: &Path) -> impl Fn(E) -> Error + '_ {
         path: path.to_path_buf(),
         message: e.to_string(),
     }
+}
+
+/// A white picture of `SIZE` to draw on, to be written to `path`.
+fn canvas(path: &Path) -> Result<DrawingArea<BitMapBackend<'_>, Shift>> {
+    fonts();
+    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+    root.fill(&WHITE).map_err(plot_err(path))?;
+    Ok(root)
+}
+
+/// A chart over the whole of `root` captioned `title`, with room for the
+/// labels of the axes (`y_labels` pixels wide for the y axis).
+fn line_chart<'a, 'b>(
+    root: &'a DrawingArea<BitMapBackend<'b>, Shift>,
+    title: String,
+    y_labels: u32,
+) -> ChartBuilder<'a, 'static, BitMapBackend<'b>> {
+    let mut chart = ChartBuilder::on(root);
+    chart
+        .caption(title, ("sans-serif", 20))
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(y_labels);
+    chart
+}
+
+/// Writes the label of a value on an axis.
+type LabelFormat<V> = dyn Fn(&V) -> String;
+
+/// Draws the grid of a line chart with axes described as `x_desc` and
+/// `y_desc`, and the y labels written by `y_format` when given.
+fn draw_mesh<X, Y>(
+    chart: &mut ChartContext<'_, BitMapBackend<'_>, Cartesian2d<X, Y>>,
+    (x_desc, y_desc): (&str, &str),
+    y_format: Option<&LabelFormat<Y::ValueType>>,
+    path: &Path,
+) -> Result<()>
+where
+    X: Ranged + ValueFormatter<X::ValueType>,
+    Y: Ranged + ValueFormatter<Y::ValueType>,
+{
+    let mut mesh = chart.configure_mesh();
+    mesh.x_desc(x_desc)
+        .y_desc(y_desc)
+        .label_style(("sans-serif", 13));
+    if let Some(f) = y_format {
+        mesh.y_label_formatter(f);
+    }
+    mesh.draw().map_err(plot_err(path))
+}
+
+/// Names the series just drawn `label` in the legend, shown as a short line
+/// of `style`.
+fn in_legend(series: &mut SeriesAnno<'_, BitMapBackend<'_>>, label: String, style: ShapeStyle) {
+    series
+        .label(label)
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+}
+
+/// Draws the legend of `chart` at `position`, on a light background.
+fn draw_legend<'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, BitMapBackend<'a>, CT>,
+    position: SeriesLabelPosition,
+    path: &Path,
+) -> Result<()> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 13))
+        .draw()
+        .map_err(plot_err(path))
 }
 
 /// Evenly spaced sample indices (bin centres) of `0..n`, at most `max`.
@@ -194,7 +268,6 @@ fn bias_grids(spec: &EncodingSpec) -> Result<Vec<Grid>> {
 /// Heatmap of the table (rows = positions) or, for ALiBi and T5, of the
 /// `[q, k]` bias of up to four heads. Large inputs are sampled at bin centres.
 pub fn heatmap(spec: &EncodingSpec, path: &Path) -> Result<()> {
-    fonts();
     let err = plot_err(path);
     let grids = match spec.kind {
         Kind::Alibi | Kind::T5 => bias_grids(spec)?,
@@ -221,8 +294,7 @@ pub fn heatmap(spec: &EncodingSpec, path: &Path) -> Result<()> {
         }
     };
 
-    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
-    root.fill(&WHITE).map_err(&err)?;
+    let root = canvas(path)?;
     let sampled = grids.first().is_some_and(|g| g.rows.len() < spec.positions);
     let caption = format!(
         "{} ({}){}",
@@ -337,39 +409,25 @@ fn envelope(curve: &[f64]) -> Vec<(f64, f64)> {
 
 /// Cosine similarity of positions `p` and `p + k` against `k`.
 pub fn similarity(spec: &EncodingSpec, path: &Path) -> Result<()> {
-    fonts();
     let err = plot_err(path);
     let curve = similarity_curve(spec)?;
     let pts = envelope(&curve);
-    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
-    root.fill(&WHITE).map_err(&err)?;
+    let root = canvas(path)?;
     let what = match spec.kind {
         Kind::Learned => "mean over p, random init".to_string(),
         Kind::Rope => format!("RoPE long-term decay, scaling {}", spec.scaling.name()),
         _ => "same for every p".to_string(),
     };
     let lo = curve.iter().copied().fold(1.0f64, f64::min).min(0.0);
-    let mut chart = ChartBuilder::on(&root)
-        .caption(
-            format!(
-                "{}: cosine similarity of p and p+k, d = {} ({what})",
-                spec.kind.name(),
-                spec.dim
-            ),
-            ("sans-serif", 20),
-        )
-        .margin(15)
-        .x_label_area_size(45)
-        .y_label_area_size(60)
+    let title = format!(
+        "{}: cosine similarity of p and p+k, d = {} ({what})",
+        spec.kind.name(),
+        spec.dim
+    );
+    let mut chart = line_chart(&root, title, 60)
         .build_cartesian_2d(0f64..curve.len() as f64, (lo - 0.05)..1.05f64)
         .map_err(&err)?;
-    chart
-        .configure_mesh()
-        .x_desc("offset k")
-        .y_desc("cosine similarity")
-        .label_style(("sans-serif", 13))
-        .draw()
-        .map_err(&err)?;
+    draw_mesh(&mut chart, ("offset k", "cosine similarity"), None, path)?;
     chart
         .draw_series(LineSeries::new(pts, BLUE.stroke_width(1)))
         .map_err(&err)?;
@@ -386,7 +444,6 @@ pub fn similarity(spec: &EncodingSpec, path: &Path) -> Result<()> {
 /// ALiBi or T5 bias against distance to an earlier key, one curve per head
 /// (at most eight).
 pub fn bias_vs_distance(spec: &EncodingSpec, path: &Path) -> Result<()> {
-    fonts();
     let err = plot_err(path);
     let n = spec.positions;
     let heads = sample(spec.heads, 8);
@@ -418,8 +475,7 @@ pub fn bias_vs_distance(spec: &EncodingSpec, path: &Path) -> Result<()> {
             (a.min(v), b.max(v))
         });
     let pad = ((hi - lo) * 0.05).max(1e-3);
-    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
-    root.fill(&WHITE).map_err(&err)?;
+    let root = canvas(path)?;
     let title = match spec.kind {
         Kind::T5 => {
             let c = spec.t5_config();
@@ -430,37 +486,20 @@ pub fn bias_vs_distance(spec: &EncodingSpec, path: &Path) -> Result<()> {
         }
         _ => format!("ALiBi bias vs distance, {} heads", spec.heads),
     };
-    let mut chart = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 20))
-        .margin(15)
-        .x_label_area_size(45)
-        .y_label_area_size(70)
+    let mut chart = line_chart(&root, title, 70)
         .build_cartesian_2d(0f64..n as f64, (lo - pad)..(hi + pad))
         .map_err(&err)?;
-    chart
-        .configure_mesh()
-        .x_desc("distance |i - j|")
-        .y_desc("bias added to the logit")
-        .label_style(("sans-serif", 13))
-        .draw()
-        .map_err(&err)?;
+    let axes = ("distance |i - j|", "bias added to the logit");
+    draw_mesh(&mut chart, axes, None, path)?;
     for (i, (h, c)) in curves.iter().enumerate() {
-        let color = Palette99::pick(i).to_rgba();
-        chart
-            .draw_series(LineSeries::new(envelope(c), color.stroke_width(2)))
-            .map_err(&err)?
-            .label(format!("head {h}"))
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-            });
+        let style = Palette99::pick(i).to_rgba().stroke_width(2);
+        let series = chart
+            .draw_series(LineSeries::new(envelope(c), style))
+            .map_err(&err)?;
+        in_legend(series, format!("head {h}"), style);
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 13))
-        .draw()
-        .map_err(&err)?;
+    // (plotters' default place for the legend)
+    draw_legend(&mut chart, SeriesLabelPosition::MiddleRight, path)?;
     root.present().map_err(&err)?;
     Ok(())
 }
@@ -468,7 +507,6 @@ pub fn bias_vs_distance(spec: &EncodingSpec, path: &Path) -> Result<()> {
 /// RoPE: wavelength of every pair under each scaling (log scale), with the
 /// trained and extended context lengths marked.
 pub fn rope_frequencies(spec: &EncodingSpec, path: &Path) -> Result<()> {
-    fonts();
     let err = plot_err(path);
     let series = scaling_comparison(spec)?;
     let (lo, hi) = series
@@ -476,83 +514,40 @@ pub fn rope_frequencies(spec: &EncodingSpec, path: &Path) -> Result<()> {
         .flat_map(|s| &s.wavelengths)
         .fold((f64::INFINITY, 0.0f64), |(a, b), &v| (a.min(v), b.max(v)));
     let pairs = series.first().map_or(1, |s| s.wavelengths.len());
-    let factor = match spec.scaling {
-        Scaling::None => 8.0,
-        s => s.factor(),
-    };
-    let l0 = match spec.scaling {
-        Scaling::DynamicNtk {
-            original_max_positions,
-            ..
-        } => original_max_positions,
-        Scaling::Yarn(y) => y.original_max_positions,
-        Scaling::Llama3(l) => l.original_max_positions,
-        _ => 4096,
-    } as f64;
-    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
-    root.fill(&WHITE).map_err(&err)?;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(
-            format!(
-                "RoPE wavelengths per pair: rotary dim {}, base {}, trained length {l0}",
-                spec.rotary_dim.unwrap_or(spec.dim),
-                spec.base
-            ),
-            ("sans-serif", 20),
-        )
-        .margin(15)
-        .x_label_area_size(45)
-        .y_label_area_size(80)
-        .build_cartesian_2d(
-            0f64..(pairs as f64 - 1.0).max(1.0),
-            (lo * 0.8..hi * 1.25).log_scale(),
-        )
+    let (factor, l0) = comparison_settings(spec);
+    let l0 = l0.unwrap_or(4096) as f64;
+    let root = canvas(path)?;
+    let title = format!(
+        "RoPE wavelengths per pair: rotary dim {}, base {}, trained length {l0}",
+        spec.rotary_dim.unwrap_or(spec.dim),
+        spec.base
+    );
+    let last_pair = (pairs as f64 - 1.0).max(1.0);
+    let mut chart = line_chart(&root, title, 80)
+        .build_cartesian_2d(0f64..last_pair, (lo * 0.8..hi * 1.25).log_scale())
         .map_err(&err)?;
-    chart
-        .configure_mesh()
-        .x_desc("pair index i")
-        .y_desc("wavelength 2*pi/theta_i (positions)")
-        .y_label_formatter(&|y| format!("{y:.0e}"))
-        .label_style(("sans-serif", 13))
-        .draw()
-        .map_err(&err)?;
+    let axes = ("pair index i", "wavelength 2*pi/theta_i (positions)");
+    draw_mesh(&mut chart, axes, Some(&|y| format!("{y:.0e}")), path)?;
     for (i, s) in series.iter().enumerate() {
-        let color = Palette99::pick(i).to_rgba();
-        chart
+        let style = Palette99::pick(i).to_rgba().stroke_width(2);
+        let wavelengths = s.wavelengths.iter().enumerate();
+        let series = chart
             .draw_series(LineSeries::new(
-                s.wavelengths
-                    .iter()
-                    .enumerate()
-                    .map(|(k, &w)| (k as f64, w)),
-                color.stroke_width(2),
+                wavelengths.map(|(k, &w)| (k as f64, w)),
+                style,
             ))
-            .map_err(&err)?
-            .label(format!(
-                "{} (attention factor {:.3})",
-                s.scaling, s.attention_factor
-            ))
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-            });
+            .map_err(&err)?;
+        let label = format!("{} (attention factor {:.3})", s.scaling, s.attention_factor);
+        in_legend(series, label, style);
     }
     for (len, label) in [(l0, "trained length"), (l0 * factor, "extended length")] {
-        chart
-            .draw_series(LineSeries::new(
-                [(0.0, len), ((pairs as f64 - 1.0).max(1.0), len)],
-                BLACK.mix(0.5).stroke_width(1),
-            ))
-            .map_err(&err)?
-            .label(format!("{label} {len:.0}"))
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.mix(0.5)));
+        let style = BLACK.mix(0.5).stroke_width(1);
+        let series = chart
+            .draw_series(LineSeries::new([(0.0, len), (last_pair, len)], style))
+            .map_err(&err)?;
+        in_legend(series, format!("{label} {len:.0}"), style);
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 13))
-        .draw()
-        .map_err(&err)?;
+    draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, path)?;
     root.present().map_err(&err)?;
     Ok(())
 }
@@ -564,20 +559,11 @@ mod tests {
     #[test]
     fn every_kind_writes_real_pngs() {
         let dir = tempfile::tempdir().unwrap();
-        for kind in [
-            Kind::Sinusoidal,
-            Kind::Learned,
-            Kind::Rope,
-            Kind::Alibi,
-            Kind::T5,
-        ] {
+        for spec in crate::spec::small_spec_of_every_kind(64) {
+            let kind = spec.kind;
             let spec = EncodingSpec {
-                kind,
-                dim: 16,
-                positions: 64,
-                heads: 4,
                 causal: kind == Kind::Alibi,
-                ..Default::default()
+                ..spec
             };
             let files = plot_all(&spec, dir.path()).unwrap();
             assert_eq!(files.len(), if kind == Kind::Rope { 3 } else { 2 });

@@ -11,7 +11,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{check_factor, Error, Result};
+use super::scaling::{check_above, check_positive, check_trained_length};
+use crate::error::{check_factor, Result};
 
 /// Llama 3.1 scaling settings; `Default` is Llama 3.1's own (8, 1, 4, 8192).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -42,31 +43,22 @@ impl Llama3Config {
     /// Says what is wrong, if anything.
     pub fn validate(&self) -> Result<()> {
         check_factor("Llama 3", self.factor)?;
-        if self.original_max_positions == 0 {
-            return Err(Error::invalid(
-                "original_max_positions",
-                0,
-                "Llama 3 scaling needs the trained context length (8192 for Llama 3.1), at least 1",
-            ));
-        }
-        if !(self.low_freq_factor.is_finite() && self.low_freq_factor > 0.0) {
-            return Err(Error::invalid(
-                "low_freq_factor",
-                self.low_freq_factor,
-                "it must be a finite number > 0 (1 for Llama 3.1)",
-            ));
-        }
-        if !(self.high_freq_factor.is_finite() && self.high_freq_factor > self.low_freq_factor) {
-            return Err(Error::invalid(
-                "high_freq_factor",
-                self.high_freq_factor,
-                format!(
-                    "it must be finite and greater than low_freq_factor = {} (4 for Llama 3.1)",
-                    self.low_freq_factor
-                ),
-            ));
-        }
-        Ok(())
+        check_trained_length(
+            "Llama 3 scaling",
+            self.original_max_positions,
+            "8192 for Llama 3.1",
+        )?;
+        check_positive(
+            "low_freq_factor",
+            self.low_freq_factor,
+            Some("1 for Llama 3.1"),
+        )?;
+        check_above(
+            "high_freq_factor",
+            self.high_freq_factor,
+            ("low_freq_factor", self.low_freq_factor),
+            "4 for Llama 3.1",
+        )
     }
 
     /// Applies the scaling to default frequencies.

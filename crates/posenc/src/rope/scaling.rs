@@ -80,13 +80,7 @@ impl Scaling {
                 original_max_positions,
             } => {
                 check_factor("dynamic NTK", *factor)?;
-                if *original_max_positions == 0 {
-                    return Err(Error::invalid(
-                        "original_max_positions",
-                        0,
-                        "dynamic NTK needs the trained context length (e.g. 4096), at least 1",
-                    ));
-                }
+                check_trained_length("dynamic NTK", *original_max_positions, "e.g. 4096")?;
                 if rotary_dim < 4 {
                     return Err(Error::invalid(
                         "rotary_dim",
@@ -142,4 +136,50 @@ pub fn default_inv_freq(base: f64, r: usize) -> Vec<f64> {
     (0..r / 2)
         .map(|i| base.powf(-((2 * i) as f64) / r as f64))
         .collect()
+}
+
+/// Checks that a scaling was given the context length `l0` the model was
+/// trained on (at least 1); `who` names the scaling in the message and
+/// `example` gives a usual value.
+pub(crate) fn check_trained_length(who: &str, l0: usize, example: &str) -> Result<()> {
+    if l0 == 0 {
+        return Err(Error::invalid(
+            "original_max_positions",
+            0,
+            format!("{who} needs the trained context length ({example}), at least 1"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks that setting `name` is a finite number > 0; `usual`, when given,
+/// says what the usual value is.
+pub(crate) fn check_positive(name: &'static str, value: f64, usual: Option<&str>) -> Result<()> {
+    if !(value.is_finite() && value > 0.0) {
+        let usual = usual.map_or(String::new(), |u| format!(" ({u})"));
+        return Err(Error::invalid(
+            name,
+            value,
+            format!("it must be a finite number > 0{usual}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks that setting `name` is finite and greater than setting `low_name`
+/// (of value `low`); `usual` says what the usual value is.
+pub(crate) fn check_above(
+    name: &'static str,
+    value: f64,
+    (low_name, low): (&str, f64),
+    usual: &str,
+) -> Result<()> {
+    if !(value.is_finite() && value > low) {
+        return Err(Error::invalid(
+            name,
+            value,
+            format!("it must be finite and greater than {low_name} = {low} ({usual})"),
+        ));
+    }
+    Ok(())
 }

@@ -18,7 +18,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::scaling::{default_inv_freq, Frequencies};
+use super::scaling::{
+    check_above, check_positive, check_trained_length, default_inv_freq, Frequencies,
+};
 use crate::error::{check_factor, Error, Result};
 
 /// YaRN settings; `Default` is HF's defaults with factor 1 and a 4096 context.
@@ -45,16 +47,7 @@ pub struct YarnConfig {
 
 impl Default for YarnConfig {
     fn default() -> Self {
-        YarnConfig {
-            factor: 1.0,
-            original_max_positions: 4096,
-            beta_fast: 32.0,
-            beta_slow: 1.0,
-            attention_factor: None,
-            mscale: None,
-            mscale_all_dim: None,
-            truncate: true,
-        }
+        Self::new(1.0, 4096)
     }
 }
 
@@ -65,45 +58,28 @@ impl YarnConfig {
         YarnConfig {
             factor,
             original_max_positions,
-            ..Self::default()
+            beta_fast: 32.0,
+            beta_slow: 1.0,
+            attention_factor: None,
+            mscale: None,
+            mscale_all_dim: None,
+            truncate: true,
         }
     }
 
     /// Says what is wrong, if anything.
     pub fn validate(&self) -> Result<()> {
         check_factor("YaRN", self.factor)?;
-        if self.original_max_positions == 0 {
-            return Err(Error::invalid(
-                "original_max_positions",
-                0,
-                "YaRN needs the trained context length (e.g. 4096), at least 1",
-            ));
-        }
-        if !(self.beta_slow.is_finite() && self.beta_slow > 0.0) {
-            return Err(Error::invalid(
-                "beta_slow",
-                self.beta_slow,
-                "it must be a finite number > 0 (default 1)",
-            ));
-        }
-        if !(self.beta_fast.is_finite() && self.beta_fast > self.beta_slow) {
-            return Err(Error::invalid(
-                "beta_fast",
-                self.beta_fast,
-                format!(
-                    "it must be finite and greater than beta_slow = {} (default 32)",
-                    self.beta_slow
-                ),
-            ));
-        }
+        check_trained_length("YaRN", self.original_max_positions, "e.g. 4096")?;
+        check_positive("beta_slow", self.beta_slow, Some("default 1"))?;
+        check_above(
+            "beta_fast",
+            self.beta_fast,
+            ("beta_slow", self.beta_slow),
+            "default 32",
+        )?;
         if let Some(a) = self.attention_factor {
-            if !(a.is_finite() && a > 0.0) {
-                return Err(Error::invalid(
-                    "attention_factor",
-                    a,
-                    "it must be a finite number > 0",
-                ));
-            }
+            check_positive("attention_factor", a, None)?;
         }
         for (name, v) in [
             ("mscale", self.mscale),
