@@ -1,8 +1,11 @@
 //! `embedpos`: the command-line face of the embedpos crates.
 //!
 //! This crate only parses arguments, renders progress and prints results; every
-//! algorithm lives in a library crate (see `docs/ARCHITECTURE.md`). One module per subcommand
-//! under `cmd/`.
+//! algorithm lives in a library crate (see `docs/ARCHITECTURE.md`). One module
+//! per subcommand under `cmd/` (the trainers under `cmd/train/`); beside them
+//! `threads` (the `--threads` count and the rayon pool), `errors` (library
+//! errors with the option to change), `progress` and `train_progress` (the
+//! bars).
 
 #![forbid(unsafe_code)]
 
