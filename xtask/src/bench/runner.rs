@@ -262,7 +262,12 @@ struct Outcome {
 
 enum Problem {
     Missing(String),
-    Failed { round: usize, why: String },
+    /// Failed in run `round` (0-based); `skipped`: runs after it were left out.
+    Failed {
+        round: usize,
+        skipped: bool,
+        why: String,
+    },
 }
 
 /// The figures of a contender over its runs.
@@ -324,10 +329,14 @@ impl Outcome {
         match &self.problem {
             None => None,
             Some(Problem::Missing(why)) => Some(format!("not run: {why}")),
-            Some(Problem::Failed { round, why }) => Some(format!(
+            Some(Problem::Failed {
+                round,
+                skipped,
+                why,
+            }) => Some(format!(
                 "failed in run {}{}: {why}",
                 round + 1,
-                if *round > 0 {
+                if *skipped {
                     " (later runs skipped)"
                 } else {
                     ""
@@ -341,8 +350,8 @@ impl Outcome {
 /// our side failed.
 pub struct Report {
     failures: Vec<String>,
-    /// Output files of each contender that finished, by group and name.
-    pub done: Vec<(String, String)>,
+    /// (group, contender) of every contender that ran without failure.
+    done: Vec<(String, String)>,
 }
 
 impl Report {
@@ -416,6 +425,7 @@ pub fn run(bench: Bench, ctx: &Ctx) -> Result<Report> {
                         eprintln!("    FAILED: {e}");
                         o.problem = Some(Problem::Failed {
                             round,
+                            skipped: round + 1 < repeat,
                             why: e.to_string(),
                         });
                     }
@@ -1126,6 +1136,10 @@ mod tests {
         let crash = cs[1]["problem"].as_str().unwrap();
         assert!(
             crash.contains("signal 11") && crash.contains("about to crash"),
+            "{crash}"
+        );
+        assert!(
+            crash.starts_with("failed in run 1 (later runs skipped)"),
             "{crash}"
         );
         assert_eq!(cs[3]["runs"].as_array().unwrap().len(), 2);
