@@ -67,7 +67,7 @@ fi
 
 # fastText: the Debian package's command line; linked into bin/ so that the
 # bench finds it in one place.
-if [ "$want_fasttext" = 1 ]; then
+if [ "$want_fasttext" = 1 ] && [ ! -x "$dir/bin/fasttext" ]; then
   ft=$(command -v fasttext || true)
   if [ -z "$ft" ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
     say "installing Debian's fasttext"
@@ -76,7 +76,7 @@ if [ "$want_fasttext" = 1 ]; then
     ft=$(command -v fasttext || true)
   fi
   if [ -n "$ft" ]; then
-    ln -sf "$ft" "$dir/bin/fasttext"
+    ln -sf "$(readlink -f "$ft")" "$dir/bin/fasttext"
   else
     say "fastText not installed: as root, 'apt-get install fasttext' (Debian/Ubuntu), or build it"
     say "  from fastText's sources with 'make' and put the binary at $dir/bin/fasttext"
@@ -90,23 +90,24 @@ if [ ! -x "$gdir/build/glove" ] && [ -n "$glove_src" ]; then
   if [ ! -e "$glove_src" ]; then
     say "--glove-src $glove_src does not exist"
   else
-    glove_src=$(cd "$(dirname "$glove_src")" && pwd)/$(basename "$glove_src")
     say "building GloVe C from $glove_src"
     rm -rf "$gdir" "$dir/glove-unpack"
-    mkdir -p "$dir/glove-unpack"
-    case "$glove_src" in
-      *.tar.gz|*.tgz|*.tar) tar -xf "$glove_src" -C "$dir/glove-unpack" >>"$log" 2>&1 ;;
-      *.zip) (cd "$dir/glove-unpack" && python3 -m zipfile -e "$glove_src" .) >>"$log" 2>&1 ;;
-      *) if [ -d "$glove_src" ]; then cp -r "$glove_src/." "$dir/glove-unpack/"; fi ;;
-    esac
-    # The sources may sit one folder down (as in a tarball of a checkout).
-    top=$(find "$dir/glove-unpack" -maxdepth 3 -name glove.c -path '*/src/glove.c' |
+    search=$glove_src
+    if [ ! -d "$glove_src" ]; then
+      search=$dir/glove-unpack
+      mkdir -p "$search"
+      case "$glove_src" in
+        *.zip) python3 -m zipfile -e "$glove_src" "$search" >>"$log" 2>&1 ;;
+        *) tar -xf "$glove_src" -C "$search" >>"$log" 2>&1 ;;
+      esac
+    fi
+    # The sources may sit a folder or two down (as in a tarball of a checkout).
+    top=$(find "$search" -maxdepth 3 -path '*/src/glove.c' 2>/dev/null |
       sed 's#/src/glove.c$##' | while read -r d; do [ -f "$d/Makefile" ] && echo "$d"; done | head -n 1)
     if [ -z "$top" ]; then
       say "no GloVe C sources (a Makefile beside src/glove.c) found in $glove_src"
     else
-      mv "$top" "$gdir.new" && rm -rf "$dir/glove-unpack" && mv "$gdir.new" "$gdir"
-      make -C "$gdir" >>"$log" 2>&1 || say "building GloVe C failed (see $log)"
+      cp -r "$top" "$gdir" && make -C "$gdir" >>"$log" 2>&1 || say "building GloVe C failed (see $log)"
     fi
     rm -rf "$dir/glove-unpack"
   fi
