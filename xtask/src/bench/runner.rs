@@ -544,6 +544,13 @@ fn run_line(r: &Run) -> String {
 /// Runs every process of one run, then the contender's after-step and its
 /// scoring.
 fn run_once(c: &Contender, round: usize, scorer: &Scorer, log: &Path) -> Result<Run> {
+    // No stale output: a tool that exits 0 without writing its vectors
+    // must not be scored on an earlier run's.
+    if let Output::Vectors(path, _) = &c.output {
+        if path.exists() {
+            std::fs::remove_file(path)?;
+        }
+    }
     let stages = (c.plan)(round)?;
     let log_file = File::create(log)?;
     let mut run = Run::default();
@@ -579,6 +586,9 @@ fn run_once(c: &Contender, round: usize, scorer: &Scorer, log: &Path) -> Result<
     }
     run.scores = match &c.output {
         Output::Nothing => Metrics::new(),
+        Output::Vectors(path, _) if !path.is_file() => {
+            return Err(format!("it exited normally but wrote no {}", path.display()).into())
+        }
         Output::Vectors(path, format) => scorer.score(path, *format)?.unwrap_or_default(),
         Output::Custom(f) => f()?,
     };
@@ -1185,6 +1195,28 @@ mod tests {
         run(b, &ctx).unwrap().finish().unwrap();
         let v = read_json(&ctx);
         assert_eq!(v["groups"][0]["contenders"].as_array().unwrap().len(), 1);
+        std::fs::remove_dir_all(&ctx.out).unwrap();
+    }
+
+    #[test]
+    fn a_tool_that_writes_no_vectors_fails_even_with_an_old_file_there() {
+        let ctx = ctx("novectors", 1);
+        let stale = ctx.out.join("stale.vec");
+        std::fs::write(&stale, "1 1\nx 0.5\n").unwrap();
+        let quiet = Contender::anchor("quiet", Ok(PathBuf::from("sh")), |sh, _| {
+            let mut cmd = Command::new(sh);
+            cmd.args(["-c", "true"]);
+            Ok(vec![Stage::new("", cmd)])
+        })
+        .scored(Output::Vectors(stale.clone(), Format::Text));
+        let b = bench(vec![quiet, shell("embedpos", true, "true", 1.0)]);
+        run(b, &ctx).unwrap().finish().unwrap();
+        let v = read_json(&ctx);
+        let problem = v["groups"][0]["contenders"][0]["problem"].as_str().unwrap();
+        assert!(
+            problem.contains("wrote no") && problem.contains("stale.vec"),
+            "{problem}"
+        );
         std::fs::remove_dir_all(&ctx.out).unwrap();
     }
 
