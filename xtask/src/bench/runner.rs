@@ -833,10 +833,14 @@ fn render(results: &[(Group, Vec<Outcome>)], repeat: usize) -> String {
         out.push_str(line.trim_end());
         out.push('\n');
     }
-    out.push_str(
-        "(mean over the runs; ÷ rows: speed = their time / ours (above 1: ours faster), \
-         RSS = our peak / theirs (below 1: ours smaller), figures = ours - theirs)",
-    );
+    out.push_str("(mean over the runs");
+    if rows.iter().any(|r| r[1].starts_with('÷')) {
+        out.push_str(
+            "; ÷ rows: speed = their time / ours (above 1: ours faster), \
+             RSS = our peak / theirs (below 1: ours smaller), figures = ours - theirs",
+        );
+    }
+    out.push(')');
     out
 }
 
