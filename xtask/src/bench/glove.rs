@@ -1,267 +1,308 @@
-//! GloVe: `embedpos train glove` with GloVe's demo settings adapted (dim
-//! 100, window 10, x_max 10, 15 epochs, min-count 5), with word2vec C
-//! skip-gram at the reference settings as the yardstick in the same run
-//! (GloVe C itself cannot be installed here). Reports the counting/training
-//! split, peak RSS and ../shared/bench/eval_vectors.py's scores, and checks
-//! them against the targets of the GloVe issue.
+//! GloVe: `embedpos train glove` against GloVe C's pipeline (vocab_count,
+//! cooccur, shuffle, glove), alternating in one run with the same settings
+//! (GloVe's demo settings adapted: dim 100, window 10, x_max 10, 15
+//! iterations, min-count 5, memory 0.4 GB). Reports the time of each stage
+//! (GloVe C: measured per process, `count` = vocab_count + cooccur; ours:
+//! from its `--report`), the whole wall time, the peak RSS (GloVe C: the
+//! largest of its processes) and the scores of every run.
 
-use crate::util::{anchors, bench_dir, best, embedpos_bin, mb, plain_corpus, Measured, Result};
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-
-use super::scores::{run_scored, Scores};
-
-/// GloVe C with these settings on this machine kind (from the issue).
-const GLOVE_C: (f64, f64, f64, f64, f64) = (418.0, 965.0, 0.099, 0.385, 0.209);
+use super::anchors::Tool;
+use super::runner::{self, Bench, Contender, Group, Output, Stage, Target};
+use super::scores::Format;
+use super::{fixed, Ctx, Training};
+use crate::args;
+use crate::util::Result;
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// Options of `cargo xtask bench glove`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    /// The corpus (`.gz` is decompressed once into target/bench).
-    #[arg(long, default_value = "../shared/data/en-bench.txt.gz")]
-    pub corpus: PathBuf,
-    /// Threads for both tools.
-    #[arg(long, default_value_t = 2)]
-    pub threads: usize,
-    /// Runs of each tool (alternating). Time and RSS are the fastest run's;
-    /// scores are the mean over the runs, ours with seeds `seed`,
-    /// `seed + 1`, … (the spread is printed too).
-    #[arg(long, default_value_t = 1)]
-    pub repeat: usize,
-    /// GloVe's memory budget in GB.
+    #[command(flatten)]
+    pub training: Training,
+    /// Memory budget in GB for counting and shuffling (both tools).
     #[arg(long, default_value = "0.4")]
     pub memory: String,
-    /// GloVe vector dimension.
-    #[arg(long, default_value_t = 100)]
-    pub dim: usize,
-    /// GloVe window.
-    #[arg(long, default_value_t = 10)]
-    pub window: usize,
-    /// GloVe x_max.
+    /// x_max of the weighting function.
     #[arg(long, default_value = "10")]
     pub x_max: String,
-    /// GloVe epochs.
-    #[arg(long, default_value_t = 15)]
-    pub epochs: usize,
-    /// GloVe seed of the first run.
+    /// Seed of the first run; run k uses seed + k - 1 (both tools).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Pass `--reshuffle` to ours (reshuffle the entries every epoch).
     #[arg(long)]
     pub reshuffle: bool,
-    /// Minimum count (both tools).
-    #[arg(long, default_value_t = 5)]
-    pub min_count: u64,
-    /// Skip word2vec C (only ours is run and scored).
+    /// GloVe C's sources (a folder or a .tar.gz) to build it from when it
+    /// is not built yet (default: $EMBEDPOS_GLOVE_SRC).
+    #[arg(long, value_name = "DIR|TARBALL")]
+    pub glove_src: Option<PathBuf>,
+    /// Also run word2vec C skip-gram (dim 100, window 5, negative 5, sample
+    /// 1e-4, 5 epochs) as a yardstick.
     #[arg(long)]
-    pub only_ours: bool,
+    pub yardstick: bool,
 }
 
 pub fn run(a: Args) -> Result {
-    let corpus = plain_corpus(&a.corpus)?;
-    let anchors = anchors()?;
-    let python = anchors.join("venv/bin/python3");
-    let w2v = anchors.join("venv/bin/word2vec");
-    let ours_bin = embedpos_bin()?;
-    let out = bench_dir()?;
-    let threads = a.threads.to_string();
-    let ours_out = out.join("glove-embedpos.bin");
-    let report_path = out.join("glove-embedpos.json");
-    let theirs_out = out.join("w2v-c-skipgram-yardstick.bin");
-    let temp = out.join("glove-tmp");
-    // Start empty: a run killed by a signal (which no program can clean up
-    // after) may have left its spill folder behind.
-    if temp.exists() {
-        std::fs::remove_dir_all(&temp)?;
+    let mut needs = vec![Tool::GloveC, Tool::Gensim];
+    if a.yardstick {
+        needs.push(Tool::Word2vec);
     }
-    std::fs::create_dir_all(&temp)?;
+    let ctx = Ctx::new(&a.training.common, &needs, a.glove_src.clone(), 1)?;
+    let t = &a.training;
+    let (window, epochs) = (t.window.unwrap_or(10), t.epochs.unwrap_or(15));
+    let threads = ctx.threads.to_string();
 
-    println!(
-        "GloVe on {} ({}): dim {}, window {}, x_max {}, {} epochs, min-count {}, --memory {}, {} threads{}, {} run(s)",
-        corpus.display(),
-        mb(std::fs::metadata(&corpus)?.len()),
-        a.dim,
-        a.window,
-        a.x_max,
-        a.epochs,
-        a.min_count,
-        a.memory,
-        a.threads,
-        if a.reshuffle { ", --reshuffle" } else { "" },
-        a.repeat.max(1)
-    );
-    println!(
-        "yardstick: word2vec C skip-gram, dim 100, window 5, negative 5, sample 1e-4, 5 epochs"
-    );
-    let rounds = a.repeat.max(1);
-    let (mut theirs, mut ours): (Option<Measured>, Option<Measured>) = (None, None);
-    let (mut theirs_all, mut ours_all) = (Vec::new(), Vec::new());
-    let mut split = (f64::NAN, f64::NAN, f64::NAN);
-    for round in 0..rounds {
-        if !a.only_ours {
-            eprintln!("[{}/{rounds}] word2vec C skip-gram ...", round + 1);
-            let (t, s) = run_scored(
-                Command::new(&w2v)
-                    .arg("-train")
-                    .arg(&corpus)
-                    .arg("-output")
-                    .arg(&theirs_out)
-                    .args(["-cbow", "0", "-hs", "0", "-binary", "1", "-debug", "0"])
-                    .args(["-size", "100", "-window", "5", "-negative", "5"])
-                    .args(["-sample", "1e-4", "-iter", "5"])
-                    .args(["-min-count", &a.min_count.to_string()])
-                    .args(["-threads", &threads])
-                    .stdout(Stdio::null()),
-                &python,
-                &theirs_out,
-                true,
-            )?;
-            theirs = Some(best(theirs, t));
-            theirs_all.push(s);
+    // GloVe C: four processes, their files in a folder of their own.
+    let c_tmp = ctx.out.join("glove-c-tmp");
+    let c_prefix = ctx.out.join("glove-c");
+    let glove_c = Contender::anchor("GloVe C", ctx.anchors.find(Tool::GloveC), {
+        let (corpus, tmp, prefix) = (ctx.corpus.clone(), c_tmp.clone(), c_prefix.clone());
+        let (memory, x_max, seed) = (a.memory.clone(), a.x_max.clone(), a.seed);
+        let (dim, min_count, threads) = (t.dim, t.min_count, threads.clone());
+        move |build: &Path, round| {
+            fresh_dir(&tmp)?;
+            let seed = (seed + round as u64).to_string();
+            let prog = |name: &str| Command::new(build.join(name));
+            let (vocab, cooc, shuf) = (
+                tmp.join("vocab.txt"),
+                tmp.join("cooccur.bin"),
+                tmp.join("cooccur.shuf.bin"),
+            );
+            let mut count = prog("vocab_count");
+            count.args(args!["-min-count", min_count.to_string(), "-verbose", "0"]);
+            let mut cooccur = prog("cooccur");
+            cooccur.args(args![
+                "-memory",
+                &memory,
+                "-vocab-file",
+                &vocab,
+                "-window-size",
+                window.to_string(),
+                "-symmetric",
+                "1",
+                "-overflow-file",
+                tmp.join("overflow"),
+                "-verbose",
+                "0",
+            ]);
+            let mut shuffle = prog("shuffle");
+            shuffle.args(args![
+                "-memory",
+                &memory,
+                "-temp-file",
+                tmp.join("temp_shuffle"),
+                "-seed",
+                &seed,
+                "-verbose",
+                "0",
+            ]);
+            let mut train = prog("glove");
+            train.args(args![
+                "-input-file",
+                &shuf,
+                "-vocab-file",
+                &vocab,
+                "-save-file",
+                &prefix,
+                "-vector-size",
+                dim.to_string(),
+                "-iter",
+                epochs.to_string(),
+                "-x-max",
+                &x_max,
+                "-alpha",
+                "0.75",
+                "-eta",
+                "0.05",
+                "-model",
+                "2",
+                "-binary",
+                "0",
+                "-threads",
+                &threads,
+                "-seed",
+                &seed,
+                "-verbose",
+                "0",
+            ]);
+            Ok(vec![
+                Stage::new("count", count).stdin(&corpus).stdout(&vocab),
+                Stage::new("count", cooccur).stdin(&corpus).stdout(&cooc),
+                Stage::new("shuffle", shuffle).stdin(&cooc).stdout(&shuf),
+                Stage::new("train", train),
+            ])
         }
-        // Each run has its own seed: the targets compare with one GloVe C
-        // run, and one seed's scores differ from another's by a few 0.001.
-        let seed = a.seed + round as u64;
-        eprintln!(
-            "[{}/{rounds}] embedpos train glove --seed {seed} ...",
-            round + 1
-        );
-        let (o, s) = run_scored(
-            Command::new(&ours_bin)
-                .args(["--threads", &threads, "--quiet", "train", "glove"])
-                .arg(&corpus)
-                .arg("-o")
-                .arg(&ours_out)
-                .args(["--dim", &a.dim.to_string()])
-                .args(["--window", &a.window.to_string()])
-                .args(["--x-max", &a.x_max])
-                .args(["--epochs", &a.epochs.to_string()])
-                .args(["--min-count", &a.min_count.to_string()])
-                .args(["--memory", &a.memory])
-                .args(["--seed", &seed.to_string()])
-                .args(a.reshuffle.then_some("--reshuffle"))
-                .arg("--temp-dir")
-                .arg(&temp)
-                .arg("--report")
-                .arg(&report_path),
-            &python,
-            &ours_out,
-            true,
-        )?;
-        if ours.is_none_or(|b| o.wall < b.wall) {
-            let r: serde_json::Value =
-                serde_json::from_str(&std::fs::read_to_string(&report_path)?)?;
-            let f = |k: &str| r.get(k).and_then(|x| x.as_f64()).unwrap_or(f64::NAN);
-            split = (f("counting_s"), f("shuffling_s"), f("training_s"));
+    })
+    .scored(Output::Vectors(
+        c_prefix.with_extension("txt"),
+        Format::Glove,
+    ))
+    .after({
+        let tmp = c_tmp.clone();
+        // The co-occurrence files are large: keep them only while running.
+        move |_| {
+            fresh_dir(&tmp)?;
+            Ok(Vec::new())
         }
-        ours = Some(best(ours, o));
-        ours_all.push(s);
-    }
-    let Some(ours) = ours else {
-        return Err("no run".into());
-    };
-    let ours_s = Scores::mean(&ours_all);
-    let theirs_s = (!theirs_all.is_empty()).then(|| Scores::mean(&theirs_all));
+    });
 
-    println!();
-    println!(
-        "{:<28} {:>9} {:>8} {:>9} {:>8} {:>9} {:>8} {:>7} {:>7}",
-        "tool", "count s", "shuf s", "train s", "wall s", "peak RSS", "analogy", "WS353", "SimLex"
-    );
-    println!(
-        "{:<28} {:>9.1} {:>8.1} {:>9.1} {:>8.1} {:>9} {:>8.4} {:>7.4} {:>7.4}",
-        "embedpos glove",
-        split.0,
-        split.1,
-        split.2,
-        ours.wall.as_secs_f64(),
-        mb(ours.peak_rss),
-        ours_s.analogy,
-        ours_s.ws353,
-        ours_s.simlex
-    );
-    if let (Some(t), Some(s)) = (theirs, theirs_s) {
-        println!(
-            "{:<28} {:>9} {:>8} {:>9} {:>8.1} {:>9} {:>8.4} {:>7.4} {:>7.4}",
-            "word2vec C skip-gram",
-            "-",
-            "-",
-            "-",
-            t.wall.as_secs_f64(),
-            mb(t.peak_rss),
-            s.analogy,
-            s.ws353,
-            s.simlex
+    // Ours: one process; its report splits the time into stages.
+    let ours_out = ctx.out.join("glove-embedpos.bin");
+    let report = ctx.out.join("glove-embedpos.json");
+    let temp = ctx.out.join("glove-tmp");
+    let mut ours_args = args![
+        "--threads",
+        &threads,
+        "--quiet",
+        "train",
+        "glove",
+        &ctx.corpus,
+        "-o",
+        &ours_out,
+        "--dim",
+        t.dim.to_string(),
+        "--window",
+        window.to_string(),
+        "--symmetric",
+        "true",
+        "--x-max",
+        &a.x_max,
+        "--alpha",
+        "0.75",
+        "--eta",
+        "0.05",
+        "--vectors",
+        "sum",
+        "--epochs",
+        epochs.to_string(),
+        "--min-count",
+        t.min_count.to_string(),
+        "--memory",
+        &a.memory,
+        "--temp-dir",
+        &temp,
+        "--report",
+        &report,
+    ];
+    if a.reshuffle {
+        ours_args.push("--reshuffle".into());
+    }
+    ours_args.extend(ctx.ours_args.iter().map(Into::into));
+    let ours = Contender::ours("embedpos", &ctx.ours_bin, {
+        let (temp, seed) = (temp.clone(), a.seed);
+        move |bin, round| {
+            // Start empty: a run killed by a signal (which no program can
+            // clean up after) may have left its spill folder behind.
+            fresh_dir(&temp)?;
+            let mut cmd = Command::new(bin);
+            cmd.args(&ours_args)
+                .args(["--seed", &(seed + round as u64).to_string()]);
+            Ok(vec![Stage::new("", cmd)])
+        }
+    })
+    .scored(Output::Vectors(ours_out, Format::Bin))
+    .after(move |_| {
+        let left = std::fs::read_dir(&temp)?.count();
+        if left > 0 {
+            return Err(format!("{left} temporary files left in {}", temp.display()).into());
+        }
+        stage_times(&report)
+    });
+
+    let mut contenders = vec![glove_c, ours];
+    if a.yardstick {
+        let w2v_out = ctx.out.join("w2v-c-skipgram-yardstick.bin");
+        let w2v = args![
+            "-train",
+            &ctx.corpus,
+            "-output",
+            &w2v_out,
+            "-cbow",
+            "0",
+            "-hs",
+            "0",
+            "-binary",
+            "1",
+            "-debug",
+            "0",
+            "-size",
+            "100",
+            "-window",
+            "5",
+            "-negative",
+            "5",
+            "-sample",
+            "1e-4",
+            "-iter",
+            "5",
+            "-min-count",
+            t.min_count.to_string(),
+            "-threads",
+            &threads,
+        ];
+        contenders.push(
+            Contender::anchor(
+                "word2vec C sg (yardstick)",
+                ctx.anchors.find(Tool::Word2vec),
+                fixed(w2v),
+            )
+            .scored(Output::Vectors(w2v_out, Format::Bin)),
         );
     }
-    let (gw, grss, ga, gws, gsl) = GLOVE_C;
-    println!(
-        "{:<28} {:>9} {:>8} {:>9} {:>8.1} {:>9} {:>8.4} {:>7.4} {:>7.4}",
-        "GloVe C (issue, not run)",
-        "-",
-        "-",
-        "-",
-        gw,
-        format!("{grss:.0} MB"),
-        ga,
-        gws,
-        gsl
-    );
-    if ours_all.len() > 1 {
-        let spread = |name: &str, f: fn(&Scores) -> f64| {
-            let v: Vec<f64> = ours_all.iter().map(f).collect();
-            let n = v.len() as f64;
-            let mean = v.iter().sum::<f64>() / n;
-            let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
-            let (lo, hi) = v
-                .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &x| {
-                    (l.min(x), h.max(x))
-                });
-            println!("  {name:<8} mean {mean:.4}  sd {sd:.4}  min {lo:.4}  max {hi:.4}");
-        };
-        println!(
-            "embedpos glove over {} runs (seeds {}..={}); time and RSS above are the fastest run's, scores the mean:",
-            ours_all.len(),
-            a.seed,
-            a.seed + ours_all.len() as u64 - 1
-        );
-        spread("analogy", |s| s.analogy);
-        spread("WS353", |s| s.ws353);
-        spread("SimLex", |s| s.simlex);
-    }
-    println!();
-    let mut checks: Vec<(String, bool)> = Vec::new();
-    if let Some(t) = theirs {
-        let ratio = ours.wall.as_secs_f64() / t.wall.as_secs_f64();
-        println!(
-            "wall ratio embedpos glove / word2vec C skip-gram: {ratio:.2} (GloVe C was about 2.2)"
-        );
-        checks.push((
-            format!("wall ≤ 1.1 × word2vec C skip-gram ({ratio:.2})"),
-            ratio <= 1.1,
-        ));
-    }
+    // Targets of the GloVe work: at least twice GloVe C's speed, scores at
+    // least GloVe C's, and at --memory 0.4 at most 480 MB.
+    let mut targets = vec![
+        Target::Speed(2.0),
+        Target::Delta("analogy", 0.0),
+        Target::Delta("ws353", 0.0),
+    ];
     if a.memory == "0.4" {
-        checks.push((
-            format!("peak RSS ≤ 480 MB at --memory 0.4 ({})", mb(ours.peak_rss)),
-            ours.peak_rss <= 480_000_000,
-        ));
+        targets.push(Target::RssBytes(480_000_000));
     }
-    checks.push((
-        format!("analogy ≥ 0.099 ({:.4})", ours_s.analogy),
-        ours_s.analogy >= 0.099,
-    ));
-    checks.push((
-        format!("WS353 ≥ 0.385 ({:.4})", ours_s.ws353),
-        ours_s.ws353 >= 0.385,
-    ));
-    for (what, ok) in &checks {
-        println!("  [{}] {what}", if *ok { " ok " } else { "MISS" });
+    let group = Group::new("glove", contenders).targets("GloVe C", targets);
+    let bench = Bench {
+        name: "glove",
+        what: "GloVe".into(),
+        settings: t.describe(window, epochs).into_iter().chain([
+            ("x_max", json!(a.x_max)),
+            ("memory GB", json!(a.memory)),
+            ("first seed", json!(a.seed)),
+            ("reshuffle", json!(a.reshuffle)),
+        ])
+        .collect(),
+        groups: vec![group],
+        notes: vec![
+            "(GloVe C: count = vocab_count + cooccur, wall = the sum of its four processes, peak RSS = the largest of them; embedpos: stages from its --report)".into(),
+        ],
+    };
+    runner::run(bench, &ctx)?.finish()
+}
+
+/// `dir`, emptied (created when missing).
+fn fresh_dir(dir: &Path) -> Result {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
     }
-    let left = std::fs::read_dir(&temp)?.count();
-    if left > 0 {
-        return Err(format!("{left} temporary files left in {}", temp.display()).into());
-    }
+    std::fs::create_dir_all(dir)?;
     Ok(())
+}
+
+/// Our stage times from the JSON of `train glove --report`.
+fn stage_times(report: &Path) -> Result<Vec<(&'static str, f64)>> {
+    let text = std::fs::read_to_string(report)
+        .map_err(|e| format!("no report {}: {e}", report.display()))?;
+    let v: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| format!("report {} is not JSON: {e}", report.display()))?;
+    let mut out = Vec::new();
+    for (label, key) in [
+        ("count", "counting_s"),
+        ("shuffle", "shuffling_s"),
+        ("train", "training_s"),
+    ] {
+        if let Some(x) = v.get(key).and_then(|x| x.as_f64()) {
+            out.push((label, x));
+        }
+    }
+    Ok(out)
 }

@@ -1,105 +1,123 @@
-//! gensim's scores of a vector file, through ../shared/bench/eval_vectors.py.
+//! gensim's scores of a vector file, through bench/score_vectors.py.
 
-use crate::util::{mb, run_measured, shared_dir, Measured, Result};
-use std::path::Path;
+use super::anchors::Found;
+use crate::util::{workspace_root, Result};
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// The figures eval_vectors.py prints (gensim's evaluators).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Scores {
-    /// Analogy accuracy, all sections.
-    pub analogy: f64,
-    /// Semantic sections.
-    pub sem: f64,
-    /// Syntactic sections.
-    pub syn: f64,
-    /// Questions scored.
-    pub n: u64,
-    /// WordSim-353 Spearman ρ.
-    pub ws353: f64,
-    /// SimLex-999 Spearman ρ.
-    pub simlex: f64,
+/// Named figures of one run, in table order.
+pub type Metrics = Vec<(&'static str, f64)>;
+
+/// The figures score_vectors.py prints that the benchmarks keep, with their
+/// column headings: analogy accuracy (all, semantic and syntactic sections,
+/// questions scored) and the Spearman ρ of WordSim-353 and SimLex-999.
+pub const FIELDS: [(&str, &str); 6] = [
+    ("analogy", "analogy"),
+    ("analogy_sem", "sem"),
+    ("analogy_syn", "syn"),
+    ("analogy_n", "n"),
+    ("ws353", "WS353"),
+    ("simlex", "SimLex"),
+];
+
+/// How a vector file is laid out, as score_vectors.py's `--format` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// word2vec binary.
+    Bin,
+    /// word2vec text (fastText's .vec).
+    Text,
+    /// GloVe text: no header line.
+    Glove,
 }
 
-/// Scores `vectors` (word2vec binary when `binary`, else text).
-pub fn score(python: &Path, vectors: &Path, binary: bool) -> Result<Scores> {
-    let script = shared_dir().join("bench/eval_vectors.py");
-    let mut cmd = Command::new(python);
-    cmd.arg(&script).arg(vectors);
-    if binary {
-        cmd.arg("--binary");
-    }
-    let out = cmd
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
-    if !out.status.success() {
-        return Err(format!("{} {} failed", script.display(), vectors.display()).into());
-    }
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-    let f = |k: &str| v.get(k).and_then(|x| x.as_f64()).unwrap_or(f64::NAN);
-    Ok(Scores {
-        analogy: f("analogy"),
-        sem: f("analogy_sem"),
-        syn: f("analogy_syn"),
-        n: v.get("analogy_n").and_then(|x| x.as_u64()).unwrap_or(0),
-        ws353: f("ws353"),
-        simlex: f("simlex"),
-    })
-}
-
-impl Scores {
-    /// The mean of several runs' scores.
-    pub fn mean(all: &[Scores]) -> Scores {
-        let n = all.len().max(1) as f64;
-        let avg = |f: fn(&Scores) -> f64| all.iter().map(f).sum::<f64>() / n;
-        Scores {
-            analogy: avg(|s| s.analogy),
-            sem: avg(|s| s.sem),
-            syn: avg(|s| s.syn),
-            n: all.first().map_or(0, |s| s.n),
-            ws353: avg(|s| s.ws353),
-            simlex: avg(|s| s.simlex),
+impl Format {
+    fn arg(self) -> &'static str {
+        match self {
+            Format::Bin => "bin",
+            Format::Text => "text",
+            Format::Glove => "glove",
         }
     }
 }
 
-/// Runs `cmd` with wall time and peak RSS measured, scores the vectors it
-/// wrote to `vectors`, and prints both on one line of stderr.
-pub fn run_scored(
-    cmd: &mut std::process::Command,
-    python: &Path,
-    vectors: &Path,
-    binary: bool,
-) -> Result<(Measured, Scores)> {
-    let m = run_measured(cmd)?;
-    let sc = score(python, vectors, binary)?;
-    eprintln!(
-        "    {:.1} s, {}, analogy {:.4}, WS353 {:.4}, SimLex {:.4}",
-        m.wall.as_secs_f64(),
-        mb(m.peak_rss),
-        sc.analogy,
-        sc.ws353,
-        sc.simlex
-    );
-    Ok((m, sc))
+/// Runs bench/score_vectors.py with gensim's Python.
+#[derive(Debug, Clone)]
+pub struct Scorer {
+    python: Found,
+    script: PathBuf,
 }
 
-/// One tool's result for one model: its fastest run and its mean scores.
-#[derive(Debug, Clone, Copy)]
-pub struct Row {
-    /// Time and memory of the fastest run.
-    pub m: Measured,
-    /// Scores averaged over the runs.
-    pub s: Scores,
-}
-
-impl Row {
-    /// The row of the runs, if there was any.
-    pub fn of(best: Option<Measured>, scores: &[Scores]) -> Option<Row> {
-        best.map(|m| Row {
-            m,
-            s: Scores::mean(scores),
-        })
+impl Scorer {
+    /// The scorer with the Python found (or why there is none).
+    pub fn new(python: Found) -> Scorer {
+        Scorer {
+            python,
+            script: workspace_root().join("bench").join("score_vectors.py"),
+        }
     }
+
+    /// Why nothing can be scored, if so.
+    pub fn missing(&self) -> Option<&str> {
+        self.python.as_ref().err().map(String::as_str)
+    }
+
+    /// The scores of `vectors`; `None` when there is no scorer.
+    pub fn score(&self, vectors: &Path, format: Format) -> Result<Option<Metrics>> {
+        let Ok(python) = &self.python else {
+            return Ok(None);
+        };
+        let out = Command::new(python)
+            .arg(&self.script)
+            .arg(vectors)
+            .args(["--format", format.arg()])
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stderr = stderr.trim();
+        if !out.status.success() {
+            let last = stderr.lines().last().unwrap_or("no message");
+            return Err(format!("scoring {} failed: {last}", vectors.display()).into());
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        let v: serde_json::Value = serde_json::from_str(text.trim()).map_err(|e| {
+            format!(
+                "scoring {}: unexpected output from {} ({e}): {:.200}",
+                vectors.display(),
+                self.script.display(),
+                text.trim()
+            )
+        })?;
+        let mut m = Metrics::new();
+        for (key, _) in FIELDS {
+            // A correlation is null when it cannot be computed; that is a
+            // figure too (NaN), not a failure.
+            match v.get(key) {
+                Some(x) if x.is_number() => m.push((key, x.as_f64().unwrap_or(f64::NAN))),
+                Some(x) if x.is_null() => m.push((key, f64::NAN)),
+                _ => {
+                    return Err(format!(
+                        "scoring {}: {key} missing from the scorer's output",
+                        vectors.display()
+                    )
+                    .into())
+                }
+            }
+        }
+        Ok(Some(m))
+    }
+}
+
+/// The column heading of a figure.
+pub fn heading(key: &str) -> &str {
+    FIELDS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map_or(key, |(_, h)| h)
+}
+
+/// Whether a figure is a count (printed without decimals).
+pub fn is_count(key: &str) -> bool {
+    key.ends_with("_n") || key == "words"
 }

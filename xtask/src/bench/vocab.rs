@@ -1,120 +1,115 @@
-//! Vocabulary counting: `embedpos vocab` against word2vec C's vocabulary pass.
+//! Vocabulary counting: `embedpos vocab` against word2vec C's vocabulary
+//! pass (`-save-vocab`), alternating in one run; then the counts of both are
+//! compared word by word, and the pre-tokenizers' throughput is measured in
+//! process.
 
-use super::Common;
-use crate::util::{
-    anchors, bench_dir, best, embedpos_bin, mb, plain_corpus, run_measured, Measured, Result,
-};
+use super::anchors::Tool;
+use super::runner::{self, Bench, Contender, Group, Output};
+use super::{fixed, Common, Ctx};
+use crate::args;
+use crate::util::{mb, Result};
 use embedpos_tokenize::{CorpusReader, PreTokenizer, Scratch, Tokenizer};
+use serde_json::json;
 use std::collections::HashMap;
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 fn read_vocab(path: &Path) -> Result<HashMap<String, u64>> {
     let text = std::fs::read_to_string(path)?;
     let mut m = HashMap::new();
-    for line in text.lines() {
+    for (i, line) in text.lines().enumerate() {
         let mut it = line.split(' ');
         if let (Some(w), Some(c)) = (it.next(), it.next()) {
-            m.insert(w.to_string(), c.parse()?);
+            let n = c.parse().map_err(|_| {
+                format!("{}:{}: unexpected line {line:.80?}", path.display(), i + 1)
+            })?;
+            m.insert(w.to_string(), n);
         }
     }
+    m.remove("</s>");
     Ok(m)
 }
 
+/// The words a vocabulary file holds, as a figure of the run.
+fn words_of(path: PathBuf) -> Output {
+    Output::Custom(Box::new(move || {
+        Ok(vec![("words", read_vocab(&path)?.len() as f64)])
+    }))
+}
+
 pub fn run(c: Common) -> Result {
-    let corpus = plain_corpus(&c.corpus)?;
-    let size = std::fs::metadata(&corpus)?.len();
-    let anchors = anchors()?;
-    let ours_bin = embedpos_bin()?;
-    let out = bench_dir()?;
-    let theirs_vocab = out.join("vocab-word2vec.txt");
-    let ours_vocab = out.join("vocab-embedpos.txt");
-
-    // Same run, alternating word2vec C and ours; the fastest of `repeat`
-    // runs of each is reported (the machine is shared and noisy).
-    let mut theirs: Option<Measured> = None;
-    let mut ours: Option<Measured> = None;
-    let threads = c.threads.to_string();
-    for _ in 0..c.repeat.max(1) {
-        let t = run_measured(
-            Command::new(anchors.join("venv/bin/word2vec"))
-                .arg("-train")
-                .arg(&corpus)
-                .arg("-save-vocab")
-                .arg(&theirs_vocab)
-                .args(["-min-count", "5", "-threads", &threads])
-                .stdout(Stdio::null()),
-        )?;
-        let o = run_measured(
-            Command::new(&ours_bin)
-                .args([
-                    "vocab",
-                    "--quiet",
-                    "--min-count",
-                    "5",
-                    "--threads",
-                    &threads,
-                ])
-                .arg(&corpus)
-                .arg("-o")
-                .arg(&ours_vocab),
-        )?;
-        theirs = Some(best(theirs, t));
-        ours = Some(best(ours, o));
-    }
-    let (Some(theirs), Some(ours)) = (theirs, ours) else {
-        return Err("no run".into());
+    let ctx = Ctx::new(&c, &[Tool::Word2vec], None, 3)?;
+    let theirs_vocab = ctx.out.join("vocab-word2vec.txt");
+    let ours_vocab = ctx.out.join("vocab-embedpos.txt");
+    let threads = ctx.threads.to_string();
+    let theirs = Contender::anchor(
+        "word2vec C",
+        ctx.anchors.find(Tool::Word2vec),
+        fixed(args![
+            "-train",
+            &ctx.corpus,
+            "-save-vocab",
+            &theirs_vocab,
+            "-min-count",
+            "5",
+            "-threads",
+            &threads,
+        ]),
+    )
+    .scored(words_of(theirs_vocab.clone()));
+    let ours = ctx.ours(
+        args![
+            "vocab",
+            "--quiet",
+            "--min-count",
+            "5",
+            "--threads",
+            &threads,
+            &ctx.corpus,
+            "-o",
+            &ours_vocab,
+        ],
+        words_of(ours_vocab.clone()),
+    );
+    let group = Group::new("vocab", vec![theirs, ours]).work(
+        "MB/s",
+        ctx.bytes as f64 / 1e6,
+        "corpus MB / wall time",
+    );
+    let bench = Bench {
+        name: "vocab",
+        what: "vocabulary pass".into(),
+        settings: vec![("min-count", json!(5))],
+        groups: vec![group],
+        notes: Vec::new(),
     };
+    let report = runner::run(bench, &ctx)?;
 
-    let mut a = read_vocab(&theirs_vocab)?;
-    a.remove("</s>");
-    let b = read_vocab(&ours_vocab)?;
-    let mut diffs: Vec<String> = a
-        .iter()
-        .filter(|(w, n)| b.get(*w) != Some(n))
-        .map(|(w, n)| format!("{w}: word2vec {n}, embedpos {:?}", b.get(w)))
-        .collect();
-    diffs.extend(
-        b.keys()
-            .filter(|w| !a.contains_key(*w))
-            .map(|w| format!("{w}: only in embedpos")),
-    );
-    diffs.sort();
-
-    println!(
-        "vocabulary pass on {} ({}), min-count 5, {} threads, best of {}",
-        corpus.display(),
-        mb(size),
-        c.threads,
-        c.repeat.max(1)
-    );
-    println!(
-        "{:<12} {:>10} {:>10} {:>10} {:>12}",
-        "tool", "wall s", "cpu s", "MB/s", "peak RSS"
-    );
-    for (name, m) in [("word2vec C", theirs), ("embedpos", ours)] {
-        println!(
-            "{:<12} {:>10.3} {:>10.3} {:>10.1} {:>12}",
-            name,
-            m.wall.as_secs_f64(),
-            m.cpu.as_secs_f64(),
-            size as f64 / 1e6 / m.wall.as_secs_f64(),
-            mb(m.peak_rss)
+    // The counts, word by word, when both sides ran.
+    let mut diffs: Vec<String> = Vec::new();
+    if report.ok("vocab", "word2vec C") && report.ok("vocab", "embedpos") {
+        let a = read_vocab(&theirs_vocab)?;
+        let b = read_vocab(&ours_vocab)?;
+        diffs = a
+            .iter()
+            .filter(|(w, n)| b.get(*w) != Some(n))
+            .map(|(w, n)| format!("{w}: word2vec {n}, embedpos {:?}", b.get(w)))
+            .collect();
+        diffs.extend(
+            b.keys()
+                .filter(|w| !a.contains_key(*w))
+                .map(|w| format!("{w}: only in embedpos")),
         );
-    }
-    println!(
-        "speed ratio (word2vec C wall / embedpos wall): {:.2}x; RSS ratio {:.2}",
-        theirs.wall.as_secs_f64() / ours.wall.as_secs_f64(),
-        ours.peak_rss as f64 / theirs.peak_rss as f64
-    );
-    println!(
-        "words: {} in both; counts differing: {}",
-        b.len(),
-        diffs.len()
-    );
-    for d in diffs.iter().take(10) {
-        println!("  {d}");
+        diffs.sort();
+        println!(
+            "words: {} in embedpos, {} in word2vec C; counts differing: {}",
+            b.len(),
+            a.len(),
+            diffs.len()
+        );
+        for d in diffs.iter().take(10) {
+            println!("  {d}");
+        }
     }
 
     // Pre-tokenizer throughput, in process, single thread.
@@ -124,14 +119,14 @@ pub fn run(c: Common) -> Result {
             PreTokenizer::Words {
                 keep_punctuation: false,
             },
-            corpus.clone(),
+            ctx.corpus.clone(),
         ),
         (
             "cjk (jieba)",
             PreTokenizer::Cjk {
                 keep_punctuation: false,
             },
-            chinese_sample(&out)?,
+            chinese_sample(&ctx.out)?,
         ),
     ] {
         let tok = Tokenizer {
@@ -159,11 +154,11 @@ pub fn run(c: Common) -> Result {
     if !diffs.is_empty() {
         return Err(format!("{} words have different counts", diffs.len()).into());
     }
-    Ok(())
+    report.finish()
 }
 
 /// About 20 MB of mixed Chinese/English text built from a few sentences.
-fn chinese_sample(dir: &Path) -> Result<std::path::PathBuf> {
+fn chinese_sample(dir: &Path) -> Result<PathBuf> {
     const SENTENCES: [&str; 8] = [
         "我们在北京大学学习自然语言处理和机器学习。",
         "今天天气很好，我和朋友一起去公园散步。",
