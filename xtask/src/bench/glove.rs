@@ -250,15 +250,13 @@ pub fn run(a: Args) -> Result {
             .scored(Output::Vectors(w2v_out, Format::Bin)),
         );
     }
-    // Targets of the GloVe work: at least twice GloVe C's speed, scores at
-    // least GloVe C's, and at --memory 0.4 at most 480 MB.
-    let mut targets = vec![
-        Target::Speed(2.0),
-        Target::Delta("analogy", 0.0),
-        Target::Delta("ws353", 0.0),
-    ];
-    if a.memory == "0.4" {
-        targets.push(Target::RssBytes(480_000_000));
+    // The bar for GloVe: at least 5x GloVe C's speed end to end, no more
+    // memory than GloVe C at the same budget and no more than the budget
+    // itself (GB = 2^30 bytes, as GloVe C counts), analogy within 0.003 and
+    // WS353 within 0.005 of GloVe C's means.
+    let mut targets = Target::parity(5.0, 1.0, &[("analogy", -0.003), ("ws353", -0.005)]);
+    if let Ok(gb) = a.memory.parse::<f64>() {
+        targets.push(Target::RssBytes((gb * (1u64 << 30) as f64) as u64));
     }
     let group = Group::new("glove", contenders).targets("GloVe C", targets);
     let bench = Bench {
