@@ -40,23 +40,10 @@ pub enum Error {
         /// The length that was given.
         got: usize,
     },
-    /// An output that would not fit in memory (or in the address space).
-    #[error(
-        "{what} of shape {shape:?} needs {bytes} bytes, more than the {limit} bytes {reason}; \
-         ask for fewer positions, dimensions or heads"
-    )]
-    TooLarge {
-        /// What was being built.
-        what: String,
-        /// Its shape.
-        shape: Vec<usize>,
-        /// The bytes it would need (saturating).
-        bytes: u128,
-        /// The limit it exceeded.
-        limit: u128,
-        /// Where the limit comes from.
-        reason: &'static str,
-    },
+    /// An output that would not fit in memory (or in the address space):
+    /// what it was, its shape, the bytes it needs and the limit it exceeds.
+    #[error("{0}; ask for fewer positions, dimensions or heads")]
+    TooLarge(embedpos_base::Error),
     /// Reading or writing a file failed.
     #[error("cannot write {path}: {source}; check that the folder exists and is writable")]
     Io {
@@ -89,23 +76,7 @@ impl From<embedpos_base::Error> for Error {
     fn from(e: embedpos_base::Error) -> Self {
         match e {
             embedpos_base::Error::Io { path, source } => Error::Io { path, source },
-            embedpos_base::Error::TooLarge {
-                what,
-                shape,
-                bytes,
-                limit,
-                reason,
-            } => Error::TooLarge {
-                what,
-                shape,
-                bytes,
-                limit,
-                reason,
-            },
-            other => Error::Io {
-                path: Default::default(),
-                source: std::io::Error::other(other.to_string()),
-            },
+            other => Error::TooLarge(other),
         }
     }
 }

@@ -111,14 +111,15 @@ impl RopeCache {
     /// The cache as one `[2, len, rotary_dim / 2]` tensor, cos then sin.
     pub fn to_tensor(&self) -> Result<Tensor> {
         let mut data = Vec::new();
-        data.try_reserve_exact(self.cos.len() * 2)
-            .map_err(|_| Error::TooLarge {
+        data.try_reserve_exact(self.cos.len() * 2).map_err(|_| {
+            Error::TooLarge(embedpos_base::Error::TooLarge {
                 what: "RoPE cos/sin tensor".into(),
                 shape: vec![2, self.len, self.rotary_dim / 2],
                 bytes: (self.cos.len() as u128) * 8,
                 limit: 0,
                 reason: "that could be allocated",
-            })?;
+            })
+        })?;
         data.extend_from_slice(&self.cos);
         data.extend_from_slice(&self.sin);
         Tensor::from_vec(&[2, self.len, self.rotary_dim / 2], data)
