@@ -205,7 +205,7 @@ impl Args {
     /// `EncodeConfig::default()` with the options given applied.
     fn config(&self) -> CliResult<EncodeConfig> {
         let base = EncodeConfig::default();
-        let attention_base = base.attention.clone().unwrap_or_default();
+        let attention_base = base.attention.unwrap_or_default();
         let rotary_base = attention_base.rope.unwrap_or_default();
         let rope = match self.rope {
             None => attention_base.rope,

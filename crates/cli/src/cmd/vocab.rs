@@ -117,7 +117,7 @@ mod tests {
     use super::{shown, Args};
     use crate::cmd::defaults::tests::{assert_shown, parse};
     use crate::Command;
-    use embedpos_tokenize::VocabConfig;
+    use embedpos_tokenize::{PreTokenizer, Tokenizer, VocabConfig};
 
     fn args(argv: &[&str]) -> Args {
         match parse(&[&["vocab", "c.txt", "-o", "v.txt"], argv].concat()) {
@@ -129,6 +129,21 @@ mod tests {
     #[test]
     fn no_option_given_is_the_library_default() {
         assert_eq!(args(&[]).config(), VocabConfig::default());
+        assert_eq!(args(&[]).text.tokenizer(), Tokenizer::default());
+    }
+
+    #[test]
+    fn text_options_given_override_the_default_tokenizer() {
+        let argv = [
+            "--pretokenizer",
+            "words",
+            "--keep-punctuation",
+            "--lowercase",
+        ];
+        let t = args(&argv).text.tokenizer();
+        let keep_punctuation = true;
+        assert_eq!(t.pre_tokenizer, PreTokenizer::Words { keep_punctuation });
+        assert!(t.normalizer.lowercase && !t.normalizer.nfkc);
     }
 
     #[test]
