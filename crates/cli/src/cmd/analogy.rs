@@ -1,5 +1,6 @@
 //! `embedpos analogy`: solve `A : B :: C : ?`.
 
+use super::defaults::{show_defaults, value_name};
 use super::vectors_opts::{NeighborOpts, VectorsIn};
 use crate::{CliResult, Global};
 use embedpos_embed::AnalogyMethod;
@@ -22,8 +23,22 @@ impl From<Method> for AnalogyMethod {
     }
 }
 
-/// Arguments of `embedpos analogy`.
+impl From<AnalogyMethod> for Method {
+    fn from(m: AnalogyMethod) -> Self {
+        match m {
+            AnalogyMethod::Add => Method::Add,
+            AnalogyMethod::Mul => Method::Mul,
+        }
+    }
+}
+
+/// Arguments of `embedpos analogy`; the method defaults to
+/// `AnalogyMethod::default()`.
 #[derive(Debug, clap::Args)]
+#[command(mut_args(show_defaults(vec![(
+    "method",
+    value_name(Method::from(AnalogyMethod::default())),
+)])))]
 pub struct Args {
     #[command(flatten)]
     vectors: VectorsIn,
@@ -34,8 +49,8 @@ pub struct Args {
     /// C (e.g. woman).
     c: String,
     /// 3CosAdd or 3CosMul.
-    #[arg(long, value_enum, default_value = "add")]
-    method: Method,
+    #[arg(long, value_enum)]
+    method: Option<Method>,
     /// How many answers to print.
     #[arg(long, default_value_t = 5)]
     topn: usize,
@@ -48,7 +63,10 @@ pub fn run(args: Args, g: &Global) -> CliResult {
     let emb = args.vectors.load(g)?;
     let (pos, neg) = ([args.b.as_str(), args.c.as_str()], [args.a.as_str()]);
     let restrict = args.answers.restrict;
-    let list = match AnalogyMethod::from(args.method) {
+    let method = args
+        .method
+        .map_or_else(AnalogyMethod::default, AnalogyMethod::from);
+    let list = match method {
         AnalogyMethod::Add => emb.most_similar(&pos, &neg, args.topn, restrict)?,
         AnalogyMethod::Mul => emb.most_similar_cosmul(&pos, &neg, args.topn, restrict)?,
     };

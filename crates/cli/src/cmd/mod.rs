@@ -1,9 +1,11 @@
 //! One module per subcommand, each with its clap `Args` and a `run` function,
-//! and the options several of them share (`text_opts`, `vectors_opts`,
-//! `rope_scaling`).
+//! the options several of them share (`text_opts`, `vectors_opts`,
+//! `rope_scaling`), and how `--help` shows the defaults the libraries hold
+//! (`defaults`).
 
 pub mod analogy;
 pub mod convert;
+pub mod defaults;
 pub mod demo;
 pub mod encode;
 pub mod eval;

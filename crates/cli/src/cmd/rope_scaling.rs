@@ -1,6 +1,7 @@
 //! RoPE context-extension scaling, as `posenc --scaling` and `encode
 //! --rope-scaling` name it.
 
+use super::defaults::value_name;
 use crate::CliResult;
 use clap::ValueEnum;
 use embedpos_posenc::Scaling;
@@ -14,6 +15,39 @@ pub enum ScalingArg {
     Ntk,
     Yarn,
     Llama3,
+}
+
+impl From<&Scaling> for ScalingArg {
+    fn from(s: &Scaling) -> Self {
+        match s {
+            Scaling::None => ScalingArg::None,
+            Scaling::Linear { .. } => ScalingArg::Linear,
+            Scaling::DynamicNtk { .. } => ScalingArg::Ntk,
+            Scaling::Yarn(_) => ScalingArg::Yarn,
+            Scaling::Llama3(_) => ScalingArg::Llama3,
+        }
+    }
+}
+
+/// The trained context length each scaling takes when none is given, as
+/// `--help` shows it (`ntk 4096, ...`), read from `Scaling::from_name`.
+pub fn trained_lengths() -> String {
+    [ScalingArg::Ntk, ScalingArg::Yarn, ScalingArg::Llama3]
+        .into_iter()
+        .filter_map(|arg| {
+            let length = match arg.scaling(None, None).ok()? {
+                Scaling::DynamicNtk {
+                    original_max_positions,
+                    ..
+                } => original_max_positions,
+                Scaling::Yarn(y) => y.original_max_positions,
+                Scaling::Llama3(l) => l.original_max_positions,
+                Scaling::None | Scaling::Linear { .. } => return None,
+            };
+            Some(format!("{} {length}", value_name(arg)))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl ScalingArg {
@@ -33,5 +67,13 @@ impl ScalingArg {
             factor.unwrap_or(1.0),
             original_max_positions,
         )?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn trained_lengths_are_the_library_defaults() {
+        assert_eq!(super::trained_lengths(), "ntk 4096, yarn 4096, llama3 8192");
     }
 }

@@ -1,5 +1,6 @@
 //! Tokenizer options shared by the subcommands that read text.
 
+use super::defaults::{show_defaults, value_name};
 use embedpos_tokenize::{Normalizer, PreTokenizer, Tokenizer};
 
 /// Which pre-tokenizer splits the text.
@@ -13,8 +14,23 @@ pub enum PreTok {
     Cjk,
 }
 
-/// Normalisation and pre-tokenisation flags.
+impl From<PreTokenizer> for PreTok {
+    fn from(p: PreTokenizer) -> Self {
+        match p {
+            PreTokenizer::Whitespace => PreTok::Whitespace,
+            PreTokenizer::Words { .. } => PreTok::Words,
+            PreTokenizer::Cjk { .. } => PreTok::Cjk,
+        }
+    }
+}
+
+/// Normalisation and pre-tokenisation flags; what is not given comes from
+/// `Tokenizer::default()`.
 #[derive(Debug, Clone, clap::Args)]
+#[command(mut_args(show_defaults(vec![(
+    "pretokenizer",
+    value_name(PreTok::from(Tokenizer::default().pre_tokenizer)),
+)])))]
 pub struct TextOpts {
     /// Lowercase the text.
     #[arg(long)]
@@ -26,8 +42,8 @@ pub struct TextOpts {
     #[arg(long)]
     pub strip_accents: bool,
     /// How to split text into tokens.
-    #[arg(long, value_enum, default_value = "whitespace")]
-    pub pretokenizer: PreTok,
+    #[arg(long, value_enum)]
+    pub pretokenizer: Option<PreTok>,
     /// With `words` or `cjk`: keep punctuation as tokens.
     #[arg(long)]
     pub keep_punctuation: bool,
@@ -36,18 +52,38 @@ pub struct TextOpts {
 impl TextOpts {
     /// The tokenizer these flags describe.
     pub fn tokenizer(&self) -> Tokenizer {
+        let base = Tokenizer::default();
         let keep_punctuation = self.keep_punctuation;
         Tokenizer {
             normalizer: Normalizer {
-                nfkc: self.nfkc,
-                lowercase: self.lowercase,
-                strip_accents: self.strip_accents,
+                nfkc: base.normalizer.nfkc || self.nfkc,
+                lowercase: base.normalizer.lowercase || self.lowercase,
+                strip_accents: base.normalizer.strip_accents || self.strip_accents,
             },
             pre_tokenizer: match self.pretokenizer {
-                PreTok::Whitespace => PreTokenizer::Whitespace,
-                PreTok::Words => PreTokenizer::Words { keep_punctuation },
-                PreTok::Cjk => PreTokenizer::Cjk { keep_punctuation },
+                None => base.pre_tokenizer,
+                Some(PreTok::Whitespace) => PreTokenizer::Whitespace,
+                Some(PreTok::Words) => PreTokenizer::Words { keep_punctuation },
+                Some(PreTok::Cjk) => PreTokenizer::Cjk { keep_punctuation },
             },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cmd::defaults::tests::help;
+
+    #[test]
+    fn help_shows_the_library_default() {
+        for path in [
+            &["tokenize"][..],
+            &["vocab"],
+            &["encode"],
+            &["train", "glove"],
+        ] {
+            let h = help(path, "pretokenizer");
+            assert!(h.ends_with("[default: whitespace]"), "{path:?}: {h}");
         }
     }
 }

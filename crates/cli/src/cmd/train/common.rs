@@ -6,54 +6,17 @@
 //! the library's configuration (`Word2VecConfig::default()`,
 //! `FastTextConfig::default()`, `GloveConfig::default()`), so each default
 //! is written once, in the library; `--help` reads it from there too (see
-//! [`show_defaults`]).
+//! `cmd::defaults`).
 
+pub use crate::cmd::defaults::{or_else, show_defaults, Shown};
 use crate::cmd::text_opts::TextOpts;
 use crate::cmd::vectors_opts::OutputFormat;
 use crate::errors::with_options;
 use crate::{CliError, CliResult};
-use clap::Arg;
 use embedpos_embed::train::{Loss, Model, Word2VecConfig};
 use embedpos_embed::{Error, Format};
 use std::fmt::Display;
 use std::path::PathBuf;
-
-/// The default of each option, as `--help` shows it: option id, value.
-pub type Shown = Vec<(&'static str, String)>;
-
-/// What `#[command(mut_args(...))]` applies to a command's options: the
-/// help of every option named in `shown` ends with `[default: value]`, as
-/// clap writes the defaults it knows.
-pub fn show_defaults(shown: Shown) -> impl FnMut(Arg) -> Arg {
-    move |arg| {
-        let Some((_, value)) = shown.iter().find(|(id, _)| arg.get_id() == *id) else {
-            return arg;
-        };
-        let with_default = |help: &clap::builder::StyledStr| format!("{help} [default: {value}]");
-        let help = arg.get_help().map(with_default);
-        let long_help = arg.get_long_help().map(with_default);
-        let arg = match help {
-            Some(h) => arg.help(h),
-            None => arg,
-        };
-        match long_help {
-            Some(h) => arg.long_help(h),
-            None => arg,
-        }
-    }
-}
-
-/// `shown`, where `other` (the defaults that `label` selects) differs
-/// written as `value; label: other value`.
-pub fn or_else(shown: Shown, other: &Shown, label: &str) -> Shown {
-    shown
-        .into_iter()
-        .map(|(id, value)| match other.iter().find(|(o, _)| *o == id) {
-            Some((_, alt)) if *alt != value => (id, format!("{value}; {label}: {alt}")),
-            _ => (id, value),
-        })
-        .collect()
-}
 
 fn show(value: impl Display) -> String {
     value.to_string()
