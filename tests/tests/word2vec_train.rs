@@ -131,8 +131,8 @@ fn shuffled_blocks_read_every_word_and_learn() {
         .unwrap()
     };
     let file_order = train(false, &mut plain);
-    let words = plain.epochs[0].words;
-    assert!(rec.epochs.iter().all(|e| e.words == words), "{rec:?}");
+    let words = plain.epochs[0].done;
+    assert!(rec.epochs.iter().all(|e| e.done == words), "{rec:?}");
     let (a, b) = (
         train(true, &mut LossRecorder::default()),
         train(true, &mut LossRecorder::default()),

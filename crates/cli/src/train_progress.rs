@@ -80,8 +80,9 @@ impl Observer for TrainBar {
             format!("{:.4}", p.loss)
         };
         self.bar.set_message(format!(
-            "{:.0}k words/s  lr {:.6}  loss {loss}",
-            p.words_per_sec() / 1e3,
+            "{:.0}k {}/s  lr {:.6}  loss {loss}",
+            p.per_sec() / 1e3,
+            p.unit.name(),
             p.lr
         ));
         ControlFlow::Continue(())
@@ -90,11 +91,12 @@ impl Observer for TrainBar {
     fn on_epoch_end(&mut self, e: &EpochEnd) -> ControlFlow<()> {
         let secs = e.elapsed.as_secs_f64();
         self.say(format!(
-            "epoch {}: mean loss {:.4} over {} pairs, {} words, {:.1} s",
+            "epoch {}: mean loss {:.4} over {} pairs, {} {}, {:.1} s",
             e.epoch + 1,
             e.loss,
             e.pairs,
-            e.words,
+            e.done,
+            e.unit.name(),
             secs
         ));
         ControlFlow::Continue(())
@@ -102,12 +104,13 @@ impl Observer for TrainBar {
 
     fn on_finish(&mut self, f: &Finish) {
         let secs = f.elapsed.as_secs_f64().max(1e-9);
+        let unit = f.unit.name();
         self.bar.finish_and_clear();
         self.say(format!(
-            "trained {} words in {:.1} s ({:.0}k words/s){}",
-            f.words_done,
+            "trained {} {unit} in {:.1} s ({:.0}k {unit}/s){}",
+            f.done,
             secs,
-            f.words_done as f64 / secs / 1e3,
+            f.done as f64 / secs / 1e3,
             if f.stopped { ", stopped early" } else { "" }
         ));
     }

@@ -29,6 +29,7 @@ mod embeddings;
 mod error;
 pub mod eval;
 pub mod io;
+mod kernels;
 pub mod query;
 mod subwords;
 pub mod train;

@@ -14,6 +14,7 @@
 
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
+use crate::kernels::{dot_f64, Kernels, Portable, RowMean};
 use rayon::prelude::*;
 
 /// Matrices with at least this many values are scored in parallel.
@@ -68,10 +69,7 @@ impl Embeddings {
             return Ok(self.cosine_ids(a, b) as f32);
         }
         let (x, y) = (self.unit_vector(a)?, self.unit_vector(b)?);
-        Ok(x.iter()
-            .zip(&y)
-            .map(|(&p, &q)| p as f64 * q as f64)
-            .sum::<f64>() as f32)
+        Ok(dot_f64(&x, &y) as f32)
     }
 
     /// The unit-length vector of any word: the normalised row of an
@@ -90,7 +88,7 @@ impl Embeddings {
     pub(crate) fn cosine_ids(&self, a: u32, b: u32) -> f64 {
         let (x, y) = (self.normalized_row(a), self.normalized_row(b));
         match (x, y) {
-            (Some(x), Some(y)) => x.iter().zip(y).map(|(&p, &q)| p as f64 * q as f64).sum(),
+            (Some(x), Some(y)) => dot_f64(x, y),
             _ => 0.0,
         }
     }
@@ -193,13 +191,16 @@ impl Embeddings {
             .map(|w| self.unit_vector(w))
             .collect::<Result<Vec<_>>>()?;
         let mut mean = vec![0f32; self.dim()];
+        let mut sum = RowMean::<Portable>::new(&mut mean);
         for v in &vecs {
-            for (m, x) in mean.iter_mut().zip(v) {
-                *m += x;
-            }
+            sum.add(v);
         }
+        sum.sum();
         unit(&mut mean);
-        let scored = vecs.iter().zip(words).map(|(v, w)| (dot(v, &mean), *w));
+        let scored = vecs
+            .iter()
+            .zip(words)
+            .map(|(v, w)| (Portable::dot_acc::<1>(v, &mean), *w));
         let worst = scored.min_by(|x, y| x.0.total_cmp(&y.0).then_with(|| x.1.cmp(y.1)));
         Ok(worst.map(|(_, w)| w.to_string()).unwrap_or_default())
     }
@@ -265,9 +266,7 @@ impl Embeddings {
         let mut mean = vec![0f32; self.dim()];
         let mut total = 0f32;
         for t in terms {
-            for (m, v) in mean.iter_mut().zip(&t.unit) {
-                *m += t.weight * v;
-            }
+            Portable::axpy(t.weight, &t.unit, &mut mean);
             total += t.weight.abs();
         }
         if total > 0.0 {
@@ -351,28 +350,12 @@ fn exclusions(terms: &[Term]) -> Vec<u32> {
     v
 }
 
+/// `out[i] = row i · q`, with the portable kernels (separate multiply and
+/// add), so that scores are the same on every CPU.
 fn score_rows(rows: &[f32], dim: usize, q: &[f32], out: &mut [f32]) {
     for (o, row) in out.iter_mut().zip(rows.chunks_exact(dim)) {
-        *o = dot(row, q);
+        *o = Portable::dot_acc::<1>(row, q);
     }
-}
-
-/// `f32` dot product with 8 independent accumulators (vectorises).
-#[inline]
-pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0f32; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for k in 0..8 {
-            acc[k] += x[k] * y[k];
-        }
-    }
-    let mut s = acc.iter().sum::<f32>();
-    for (x, y) in ra.iter().zip(rb) {
-        s += x * y;
-    }
-    s
 }
 
 /// Scales `v` to unit L2 length (norm accumulated in `f64`); a zero vector

@@ -14,8 +14,8 @@
 
 use super::config::Loss;
 use super::hidden::rows_step;
-use super::kernels::Kernels;
 use super::net::{Net, ThreadState};
+use crate::kernels::Kernels;
 
 /// Trains one sentence (word ids after subsampling).
 #[inline(always)]

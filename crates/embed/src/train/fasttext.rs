@@ -11,6 +11,7 @@ use super::sampling::Subsampler;
 use super::subword_rows::{init_row, RowKey, SubwordLayout};
 use super::word2vec::{prepare, train_net};
 use crate::error::{Error, Result};
+use crate::kernels::{Portable, RowMean};
 use crate::{Embeddings, Subwords};
 use embedpos_tokenize::ngrams::NgramConfig;
 use serde::{Deserialize, Serialize};
@@ -264,15 +265,12 @@ impl FastText {
         // fastText's getWordVector.
         let mut words = vec![0f32; vocab_len * dim];
         for (w, out) in words.chunks_exact_mut(dim).enumerate() {
-            let rows = inputs.of(w as u32);
-            for &r in rows {
+            let mut mean = RowMean::<Portable>::new(out);
+            for &r in inputs.of(w as u32) {
                 let r = r as usize;
-                out.iter_mut()
-                    .zip(&syn0[r * dim..(r + 1) * dim])
-                    .for_each(|(o, v)| *o += v);
+                mean.add(&syn0[r * dim..(r + 1) * dim]);
             }
-            let inv = 1.0 / rows.len() as f32;
-            out.iter_mut().for_each(|o| *o *= inv);
+            mean.mean();
         }
         drop(inputs);
         // The word rows (and `</s>`'s) go; the bucket rows stay.
@@ -498,7 +496,7 @@ mod tests {
         assert_eq!(m.embeddings().len(), 2);
         assert!(m.embeddings().vocab().id("</s>").is_none());
         assert_eq!(rec.epochs.len(), 1);
-        assert_eq!(rec.epochs[0].words, 200);
+        assert_eq!(rec.epochs[0].done, 200);
         // Every line: (word, </s>) and (</s>, word), each with 1 + 5 rows.
         assert_eq!(rec.epochs[0].pairs, 100 * 2 * 6);
 
@@ -510,7 +508,7 @@ mod tests {
             .unwrap()
             .train_with(&[&p], &mut rec)
             .unwrap();
-        assert_eq!(rec.epochs[0].words, 100);
+        assert_eq!(rec.epochs[0].done, 100);
         assert_eq!(rec.epochs[0].pairs, 0);
     }
 
@@ -530,6 +528,6 @@ mod tests {
             .unwrap()
             .train_compact(&[&p], &mut rec)
             .unwrap();
-        assert_eq!(rec.epochs[0].words, 10);
+        assert_eq!(rec.epochs[0].done, 10);
     }
 }

@@ -28,27 +28,29 @@
 
 mod cbow;
 mod config;
+mod corpus;
 mod corpus_ids;
 mod fasttext;
 pub mod glove;
 mod hidden;
 mod hogwild;
 mod huffman;
-mod kernels;
 mod net;
 pub mod observer;
+mod rng;
 mod sampling;
 mod schedule;
 mod sigmoid;
 mod skipgram;
 mod subword_rows;
+mod threads;
 mod word2vec;
 mod worker;
 
+pub use crate::kernels::kernel_name;
 pub use config::{Loss, Model, Word2VecConfig};
 pub use fasttext::{Defaults, FastText, FastTextConfig, TrainedBuckets, TrainedFastText};
 pub use glove::config::{GloveConfig, GloveOutput};
 pub use glove::pipeline::{GloVe, GloveReport};
-pub use kernels::kernel_name;
-pub use observer::{EpochEnd, Finish, LossRecorder, Observer, Progress, VocabReport};
+pub use observer::{EpochEnd, Finish, LossRecorder, Observer, Progress, ProgressUnit, VocabReport};
 pub use word2vec::Word2Vec;

@@ -4,7 +4,8 @@
 use super::config::{Loss, Model, Word2VecConfig};
 use super::hogwild::Hogwild;
 use super::huffman::Huffman;
-use super::sampling::{Lcg, NegativeSampler};
+use super::rng::Lcg;
+use super::sampling::NegativeSampler;
 use super::sigmoid::Sigmoid;
 use super::subword_rows::InputRows;
 

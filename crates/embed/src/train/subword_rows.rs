@@ -12,7 +12,7 @@
 //! be regenerated when a dense `bucket × dim` matrix is wanted instead of
 //! being stored.
 
-use super::sampling::{splitmix64, Lcg};
+use super::rng::{splitmix64, Lcg};
 use embedpos_tokenize::ngrams::NgramConfig;
 use embedpos_tokenize::Vocab;
 
