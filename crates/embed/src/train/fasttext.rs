@@ -43,9 +43,11 @@ impl Defaults {
 /// Settings of fastText training: the word2vec settings, the n-grams and
 /// the noise distribution.
 ///
-/// `Default` is fastText's defaults ([`Defaults::FastText`]): skip-gram,
-/// `dim 100`, `ws 5`, `neg 5`, `t 1e-4`, `minCount 5`, `epoch 5`,
-/// `lr 0.05`, `minn 3`, `maxn 6`, `bucket 2,000,000`, noise `∝ count^0.5`.
+/// `Default` is what `fasttext skipgram` uses with no option
+/// ([`Defaults::FastText`]): skip-gram, `dim 100`, `ws 5`, `neg 5`,
+/// `t 1e-4`, `minCount 5`, `epoch 5`, `lr 0.05`, `minn 3`, `maxn 6`,
+/// `bucket 2,000,000`, noise `∝ count^0.5`; word2vec C's values are
+/// [`FastTextConfig::with_defaults`]`(`[`Defaults::Word2Vec`]`)`.
 /// Where fastText and word2vec agree the rules are shared, not copied:
 ///
 /// * the window is drawn uniformly from `1..=window` for every word in both
@@ -53,7 +55,7 @@ impl Defaults {
 /// * fastText discards a word of frequency `f = count/T` when
 ///   `rand > sqrt(t/f) + t/f`; word2vec's keep probability
 ///   `(sqrt(count/(t·T)) + 1) · t·T/count` is the same expression, so one
-///   [`Subsampler`] serves both;
+///   subsampling table serves both;
 /// * the learning rate decays linearly to zero over all epochs in both
 ///   (word2vec floors it at `lr · 1e-4`, which is kept).
 ///
@@ -116,28 +118,35 @@ pub struct FastTextConfig {
 }
 
 impl Default for FastTextConfig {
+    /// What `fasttext skipgram` uses when given no option (fastText 0.9's
+    /// `Args`), with this crate's reading order: skip-gram, `dim 100`,
+    /// `ws 5`, `neg 5` (negative sampling), `lr 0.05`, `t 1e-4`,
+    /// `minCount 5`, `epoch 5`, `minn 3`, `maxn 6`, `bucket 2,000,000`,
+    /// `thread 12`, noise words `∝ count^0.5`, lines cut every 1024 tokens,
+    /// and the corpus read in shuffled blocks of lines. `fasttext cbow` has
+    /// the same defaults with [`Model::Cbow`] (its `lr` is 0.05 too).
     fn default() -> Self {
-        FastTextConfig::with_defaults(Defaults::FastText)
+        FastTextConfig {
+            word2vec: Word2VecConfig {
+                model: Model::SkipGram,
+                sample: 1e-4,
+                alpha: Some(0.05),
+                max_sentence_len: 1024,
+                shuffle_blocks: true,
+                ..Word2VecConfig::default()
+            },
+            ngrams: NgramConfig::default(),
+            noise_power: 0.5,
+        }
     }
 }
 
 impl FastTextConfig {
-    /// The defaults of fastText or of word2vec (see [`Defaults`]); the
-    /// n-grams are fastText's in both.
+    /// The defaults of fastText ([`FastTextConfig::default`]) or of word2vec
+    /// (see [`Defaults`]); the n-grams are fastText's in both.
     pub fn with_defaults(defaults: Defaults) -> Self {
         match defaults {
-            Defaults::FastText => FastTextConfig {
-                word2vec: Word2VecConfig {
-                    model: Model::SkipGram,
-                    sample: 1e-4,
-                    alpha: Some(0.05),
-                    max_sentence_len: 1024,
-                    shuffle_blocks: true,
-                    ..Default::default()
-                },
-                ngrams: NgramConfig::default(),
-                noise_power: 0.5,
-            },
+            Defaults::FastText => FastTextConfig::default(),
             Defaults::Word2Vec => FastTextConfig {
                 word2vec: Word2VecConfig::default(),
                 ngrams: NgramConfig::default(),
@@ -373,6 +382,7 @@ impl TrainedBuckets {
 
 #[cfg(test)]
 mod tests {
+    use super::super::config::Loss;
     use super::super::observer::LossRecorder;
     use super::*;
 
@@ -436,6 +446,34 @@ mod tests {
                 assert!((again[d] - comp[d]).abs() < 1e-5);
             }
         }
+    }
+
+    /// `Default` is `fasttext skipgram` without options (fastText 0.9's
+    /// `Args` defaults); word2vec's set is one call away.
+    #[test]
+    fn defaults_are_fasttext_skipgram() {
+        let c = FastTextConfig::default();
+        let w = &c.word2vec;
+        assert_eq!((w.model, w.loss), (Model::SkipGram, Loss::NegativeSampling));
+        assert_eq!((w.dim, w.window, w.negative), (100, 5, 5));
+        assert_eq!((w.min_count, w.epochs, w.threads), (5, 5, 12));
+        assert_eq!((w.start_alpha(), w.sample), (0.05, 1e-4));
+        assert_eq!((w.max_sentence_len, w.max_vocab), (1024, None));
+        assert!(w.shuffle_blocks);
+        assert_eq!(
+            (c.ngrams.minn, c.ngrams.maxn, c.ngrams.bucket),
+            (3, 6, 2_000_000)
+        );
+        assert_eq!(c.noise_power, 0.5);
+        assert_eq!(FastTextConfig::with_defaults(Defaults::FastText), c);
+        assert_eq!(Defaults::default(), Defaults::FastText);
+        let w2v = FastTextConfig::with_defaults(Defaults::Word2Vec);
+        assert_eq!(w2v.word2vec, Word2VecConfig::default());
+        assert_eq!((w2v.ngrams, w2v.noise_power), (c.ngrams, 0.75));
+        // fastText's cbow: the same but the model (lr stays 0.05).
+        let mut cbow = c.clone();
+        cbow.word2vec.model = Model::Cbow;
+        assert_eq!(cbow.word2vec.start_alpha(), 0.05);
     }
 
     #[test]
