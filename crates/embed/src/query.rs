@@ -109,9 +109,7 @@ impl Embeddings {
         topn: usize,
         restrict_vocab: Option<usize>,
     ) -> Result<Vec<Neighbor>> {
-        let terms = self.terms(positive, negative)?;
-        let limit = self.limit(restrict_vocab)?;
-        Ok(self.most_similar_terms(&terms, topn, limit))
+        self.rank_words(AnalogyMethod::Add, positive, negative, topn, restrict_vocab)
     }
 
     /// The `topn` words whose vectors are most similar (cosine) to `vector`,
@@ -146,10 +144,7 @@ impl Embeddings {
         method: AnalogyMethod,
         topn: usize,
     ) -> Result<Vec<Neighbor>> {
-        match method {
-            AnalogyMethod::Add => self.most_similar(&[b, c], &[a], topn, None),
-            AnalogyMethod::Mul => self.most_similar_cosmul(&[b, c], &[a], topn, None),
-        }
+        self.rank_words(method, &[b, c], &[a], topn, None)
     }
 
     /// The `topn` words by the multiplicative objective of Levy & Goldberg
@@ -167,14 +162,7 @@ impl Embeddings {
         topn: usize,
         restrict_vocab: Option<usize>,
     ) -> Result<Vec<Neighbor>> {
-        if positive.is_empty() {
-            return Err(Error::InvalidArgument(
-                "3CosMul needs at least one positive word".into(),
-            ));
-        }
-        let terms = self.terms(positive, negative)?;
-        let limit = self.limit(restrict_vocab)?;
-        Ok(self.cosmul_terms(&terms, topn, limit))
+        self.rank_words(AnalogyMethod::Mul, positive, negative, topn, restrict_vocab)
     }
 
     /// The word least similar to the mean of the others' unit vectors
@@ -248,20 +236,56 @@ impl Embeddings {
         }
     }
 
-    /// 3CosAdd over ids: the unit-length weighted mean of the terms' unit
+    /// The `topn` best rows among `0..limit` that are not terms, for terms
+    /// of in-vocabulary ids `(id, weight)`, by `method`: 3CosAdd scores the
+    /// rows against the unit-length weighted mean of the terms' unit
     /// vectors (gensim's `get_mean_vector(pre_normalize=True,
-    /// post_normalize=True)`), scored against rows `0..limit`; the top
-    /// `topn` rows that are not terms.
-    pub(crate) fn most_similar_ids(
+    /// post_normalize=True)`), 3CosMul by the multiplicative objective.
+    pub(crate) fn rank_ids(
         &self,
+        method: AnalogyMethod,
         terms: &[(u32, f32)],
         topn: usize,
         limit: usize,
     ) -> Vec<Neighbor> {
-        self.most_similar_terms(&self.id_terms(terms), topn, limit)
+        self.rank(method, &self.id_terms(terms), topn, limit)
     }
 
-    /// 3CosAdd over query terms (see [`most_similar_ids`](Self::most_similar_ids)).
+    /// [`rank_ids`](Self::rank_ids) for query words, `positive` weighing +1
+    /// and `negative` −1, among the first `restrict_vocab` words. 3CosMul
+    /// needs a positive word.
+    fn rank_words(
+        &self,
+        method: AnalogyMethod,
+        positive: &[&str],
+        negative: &[&str],
+        topn: usize,
+        restrict_vocab: Option<usize>,
+    ) -> Result<Vec<Neighbor>> {
+        if method == AnalogyMethod::Mul && positive.is_empty() {
+            return Err(Error::InvalidArgument(
+                "3CosMul needs at least one positive word".into(),
+            ));
+        }
+        let terms = self.terms(positive, negative)?;
+        let limit = self.limit(restrict_vocab)?;
+        Ok(self.rank(method, &terms, topn, limit))
+    }
+
+    fn rank(
+        &self,
+        method: AnalogyMethod,
+        terms: &[Term],
+        topn: usize,
+        limit: usize,
+    ) -> Vec<Neighbor> {
+        match method {
+            AnalogyMethod::Add => self.most_similar_terms(terms, topn, limit),
+            AnalogyMethod::Mul => self.cosmul_terms(terms, topn, limit),
+        }
+    }
+
+    /// 3CosAdd over query terms, rows `0..limit` (see [`rank_ids`](Self::rank_ids)).
     fn most_similar_terms(&self, terms: &[Term], topn: usize, limit: usize) -> Vec<Neighbor> {
         let mut mean = vec![0f32; self.dim()];
         let mut total = 0f32;
@@ -275,16 +299,6 @@ impl Embeddings {
         unit(&mut mean);
         let scores = self.scores(&mean, limit);
         self.neighbors(&scores, topn, &exclusions(terms))
-    }
-
-    /// 3CosMul over ids, rows `0..limit`.
-    pub(crate) fn cosmul_ids(
-        &self,
-        terms: &[(u32, f32)],
-        topn: usize,
-        limit: usize,
-    ) -> Vec<Neighbor> {
-        self.cosmul_terms(&self.id_terms(terms), topn, limit)
     }
 
     /// 3CosMul over query terms, rows `0..limit`.
@@ -399,17 +413,6 @@ pub(crate) fn top_k(scores: &[f32], k: usize) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use embedpos_tokenize::Vocab;
-
-    fn emb(rows: &[(&str, [f32; 2])]) -> Embeddings {
-        let n = rows.len() as u64;
-        let vocab = Vocab::from_ordered(
-            rows.iter().map(|r| r.0.to_string()).collect(),
-            (0..n).map(|i| n - i).collect(),
-        )
-        .unwrap();
-        Embeddings::new(vocab, 2, rows.iter().flat_map(|r| r.1).collect()).unwrap()
-    }
 
     #[test]
     fn top_k_orders_and_breaks_ties_by_id() {
@@ -420,7 +423,7 @@ mod tests {
 
     #[test]
     fn most_similar_excludes_queries_and_respects_restrict() {
-        let e = emb(&[
+        let e = Embeddings::from_rows(&[
             ("a", [1.0, 0.0]),
             ("b", [0.9, 0.1]),
             ("c", [0.0, 1.0]),
@@ -443,7 +446,7 @@ mod tests {
     #[test]
     fn analogies_and_odd_one_out() {
         // king - man + woman = queen in a toy plane.
-        let e = emb(&[
+        let e = Embeddings::from_rows(&[
             ("man", [1.0, 0.0]),
             ("woman", [1.0, 1.0]),
             ("king", [3.0, 0.2]),
@@ -471,7 +474,7 @@ mod tests {
         // Every bucket row points along x, so any unseen word of 1+ chars
         // lands on x.
         let sub = Subwords::new(cfg, 2, [1.0, 0.0].repeat(5)).unwrap();
-        let e = emb(&[("a", [1.0, 0.0]), ("b", [0.8, 0.6]), ("c", [0.0, 1.0])])
+        let e = Embeddings::from_rows(&[("a", [1.0, 0.0]), ("b", [0.8, 0.6]), ("c", [0.0, 1.0])])
             .with_subwords(sub)
             .unwrap();
         let r = e.most_similar(&["unseen"], &[], 3, None).unwrap();

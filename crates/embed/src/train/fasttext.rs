@@ -4,7 +4,7 @@
 //! character n-grams, run by the word2vec trainer (the same counting,
 //! sampling, schedule, Hogwild threads and kernels).
 
-use super::config::{Model, Word2VecConfig};
+use super::config::{ensure, Model, Word2VecConfig};
 use super::net::Net;
 use super::observer::Observer;
 use super::sampling::Subsampler;
@@ -162,13 +162,12 @@ impl FastTextConfig {
         self.ngrams
             .validate()
             .map_err(|e| Error::Config(format!("n-gram settings: {e}")))?;
-        if !(self.noise_power.is_finite() && (0.0..=2.0).contains(&self.noise_power)) {
-            return Err(Error::Config(format!(
+        ensure((0.0..=2.0).contains(&self.noise_power), || {
+            format!(
                 "noise_power is {}; use a number between 0 and 2 (fastText uses 0.5, word2vec 0.75)",
                 self.noise_power
-            )));
-        }
-        Ok(())
+            )
+        })
     }
 }
 
@@ -243,12 +242,15 @@ impl FastText {
         let dim = w2v.dim;
         let corpus = prepare(w2v, inputs, observer)?;
         let vocab_len = corpus.vocab.len();
-        if vocab_len as u64 + 1 + cfg.ngrams.bucket as u64 >= u32::MAX as u64 {
-            return Err(Error::Config(format!(
+        ensure(
+            (vocab_len as u64 + 1 + cfg.ngrams.bucket as u64) < u32::MAX as u64,
+            || {
+                format!(
                 "{vocab_len} words plus {} buckets exceed 2^32 input rows; use fewer buckets or a smaller vocabulary (max_vocab)",
                 cfg.ngrams.bucket
-            )));
-        }
+            )
+            },
+        )?;
         // fastText's `</s>`: a word counted once per line, kept in the
         // vocabulary when it reaches min_count like any other.
         let eos = corpus.line_ends >= w2v.min_count.max(1);

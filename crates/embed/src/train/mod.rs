@@ -54,3 +54,10 @@ pub use glove::config::{GloveConfig, GloveOutput};
 pub use glove::pipeline::{GloVe, GloveReport};
 pub use observer::{EpochEnd, Finish, LossRecorder, Observer, Progress, ProgressUnit, VocabReport};
 pub use word2vec::Word2Vec;
+
+/// A vocabulary of `(word, count)` pairs in this order, for tests.
+#[cfg(test)]
+pub(crate) fn test_vocab(words: &[(&str, u64)]) -> embedpos_tokenize::Vocab {
+    let (tokens, counts) = words.iter().map(|&(w, c)| (w.to_string(), c)).unzip();
+    embedpos_tokenize::Vocab::from_ordered(tokens, counts).unwrap()
+}

@@ -44,12 +44,7 @@ pub(crate) fn train_sentence<K: Kernels>(net: &Net, st: &mut ThreadState, sen: &
     if let Some(inputs) = &net.inputs {
         return subword_sentence::<K>(net, inputs, st, sen);
     }
-    for pos in 0..sen.len() {
-        let word = sen[pos];
-        st.context(sen, pos, net.window);
-        if st.ctx.is_empty() {
-            continue;
-        }
+    st.for_each_window(sen, net.window, |st, word| {
         match (net.loss, net.shared_negatives) {
             (Loss::NegativeSampling, true) => {
                 st.draw_targets(net, word);
@@ -63,12 +58,9 @@ pub(crate) fn train_sentence<K: Kernels>(net: &Net, st: &mut ThreadState, sen: &
                 }
             }
             (Loss::HierarchicalSoftmax, shared) => {
-                st.targets.clear();
-                st.labels.clear();
-                st.targets.extend_from_slice(net.huffman.points(word));
-                st.labels.extend_from_slice(net.huffman.codes(word));
+                st.draw_targets(net, word);
                 if st.targets.is_empty() {
-                    continue;
+                    return;
                 }
                 if shared {
                     window_step::<K>(net, st);
@@ -80,19 +72,14 @@ pub(crate) fn train_sentence<K: Kernels>(net: &Net, st: &mut ThreadState, sen: &
                 }
             }
         }
-    }
+    });
 }
 
 /// fastText's skip-gram on one sentence: the centre word's rows predict the
 /// context words (see the module documentation).
 #[inline(always)]
 fn subword_sentence<K: Kernels>(net: &Net, inputs: &InputRows, st: &mut ThreadState, sen: &[u32]) {
-    for pos in 0..sen.len() {
-        let word = sen[pos];
-        st.context(sen, pos, net.window);
-        if st.ctx.is_empty() {
-            continue;
-        }
+    st.for_each_window(sen, net.window, |st, word| {
         st.rows.clear();
         st.rows.extend_from_slice(inputs.of(word));
         if net.shared_negatives {
@@ -100,13 +87,11 @@ fn subword_sentence<K: Kernels>(net: &Net, inputs: &InputRows, st: &mut ThreadSt
         } else {
             for i in 0..st.ctx.len() {
                 let c = st.ctx[i];
-                st.targets.clear();
-                st.labels.clear();
-                st.push_targets(net, c);
+                st.draw_targets(net, c);
                 rows_step::<K>(net, st, true);
             }
         }
-    }
+    });
 }
 
 /// fastText's pairs of one centre word (rows `st.rows`, contexts
@@ -131,9 +116,7 @@ fn centre_step<K: Kernels>(net: &Net, st: &mut ThreadState) {
     let mut pairs = 0u64;
     for i in 0..st.ctx.len() {
         let c = st.ctx[i];
-        st.targets.clear();
-        st.labels.clear();
-        st.push_targets(net, c);
+        st.draw_targets(net, c);
         let h = &mut st.neu1[..dim];
         output_step::<K>(net, &st.targets, &st.labels, st.alpha, h, e, &mut loss);
         pairs += st.targets.len() as u64;

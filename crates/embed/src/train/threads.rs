@@ -7,7 +7,7 @@
 use crate::error::Result;
 use crate::kernels::{self, Task};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::thread::Thread;
+use std::thread::{ScopedJoinHandle, Thread};
 use std::time::Duration;
 
 /// How often the observer hears about progress while the workers run.
@@ -22,7 +22,8 @@ pub(crate) const REPORT_INTERVAL: Duration = Duration::from_millis(100);
 /// periodic reports.
 ///
 /// Returns the outputs in thread order, or the first error in thread order;
-/// a worker's panic is resumed here once every worker has stopped.
+/// a worker's panic is resumed here once every worker has stopped (see
+/// [`join_all`]).
 pub(crate) fn run<T, O>(tasks: Vec<T>, mut watch: impl FnMut(bool)) -> Result<Vec<O>>
 where
     T: Task<Output = Result<O>> + Send,
@@ -52,22 +53,29 @@ where
             }
             std::thread::park_timeout(REPORT_INTERVAL);
         }
-        let mut outputs = Vec::with_capacity(handles.len());
-        let mut first_error = None;
-        for h in handles {
-            match h.join() {
-                Ok(Ok(o)) => outputs.push(o),
-                Ok(Err(e)) => {
-                    first_error.get_or_insert(e);
-                }
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        match first_error {
-            Some(e) => Err(e),
-            None => Ok(outputs),
-        }
+        join_all(handles)
     })
+}
+
+/// Joins scoped threads in order: their outputs, or the first error in
+/// thread order; a thread's panic is resumed here (after the threads before
+/// it have been joined).
+pub(crate) fn join_all<O>(handles: Vec<ScopedJoinHandle<'_, Result<O>>>) -> Result<Vec<O>> {
+    let mut outputs = Vec::with_capacity(handles.len());
+    let mut first_error = None;
+    for h in handles {
+        match h.join() {
+            Ok(Ok(o)) => outputs.push(o),
+            Ok(Err(e)) => {
+                first_error.get_or_insert(e);
+            }
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(outputs),
+    }
 }
 
 /// Workers that have ended, and the thread to wake when one does.

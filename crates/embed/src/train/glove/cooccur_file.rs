@@ -293,36 +293,25 @@ impl CooccurEntries {
         };
         let at = self.offset;
         self.offset += RECORD_BYTES as u64;
-        if e.row as u64 >= self.vocab_len || e.col as u64 >= self.vocab_len {
-            return Err(Error::corrupt(
+        let corrupt = |what: String| {
+            Err(Error::corrupt(
                 &self.path,
                 at,
-                format!(
-                    "corrupt: entry ({}, {}) names a word id outside the vocabulary of {} words",
-                    e.row, e.col, self.vocab_len
-                ),
+                format!("corrupt: entry ({}, {}) {what}", e.row, e.col),
+            ))
+        };
+        if e.row as u64 >= self.vocab_len || e.col as u64 >= self.vocab_len {
+            return corrupt(format!(
+                "names a word id outside the vocabulary of {} words",
+                self.vocab_len
             ));
         }
         if !(e.value.is_finite() && e.value > 0.0) {
-            return Err(Error::corrupt(
-                &self.path,
-                at,
-                format!(
-                    "corrupt: entry ({}, {}) has value {}; counts are positive",
-                    e.row, e.col, e.value
-                ),
-            ));
+            return corrupt(format!("has value {}; counts are positive", e.value));
         }
         let key = e.key();
         if self.prev.is_some_and(|p| p >= key) {
-            return Err(Error::corrupt(
-                &self.path,
-                at,
-                format!(
-                    "corrupt: entry ({}, {}) is out of order; entries are sorted by row, then column",
-                    e.row, e.col
-                ),
-            ));
+            return corrupt("is out of order; entries are sorted by row, then column".into());
         }
         self.prev = Some(key);
         Ok(Some(e))
@@ -410,12 +399,7 @@ mod tests {
         // An id past the vocabulary.
         let mut bad = bytes.clone();
         bad[first..first + 4].copy_from_slice(&9u32.to_le_bytes());
-        std::fs::write(&path, &bad).unwrap();
-        let e = CooccurFile::open(&path)
-            .unwrap()
-            .read_all()
-            .unwrap_err()
-            .to_string();
+        let e = read_error(&path, &bad);
         assert!(
             e.contains("outside the vocabulary") && e.contains(&format!("offset {first}")),
             "{e}"
@@ -426,12 +410,7 @@ mod tests {
         let tmp = bad[a..b].to_vec();
         bad.copy_within(b..b + RECORD_BYTES, a);
         bad[b..b + RECORD_BYTES].copy_from_slice(&tmp);
-        std::fs::write(&path, &bad).unwrap();
-        let e = CooccurFile::open(&path)
-            .unwrap()
-            .read_all()
-            .unwrap_err()
-            .to_string();
+        let e = read_error(&path, &bad);
         assert!(e.contains("out of order"), "{e}");
         // Another version.
         let mut bad = bytes.clone();
@@ -439,5 +418,12 @@ mod tests {
         std::fs::write(&path, &bad).unwrap();
         let e = CooccurFile::open(&path).unwrap_err().to_string();
         assert!(e.contains("version 7"), "{e}");
+    }
+
+    /// Writes `bytes` to `path` and reads the entries: the error, as text.
+    fn read_error(path: &Path, bytes: &[u8]) -> String {
+        std::fs::write(path, bytes).unwrap();
+        let file = CooccurFile::open(path).unwrap();
+        file.read_all().unwrap_err().to_string()
     }
 }
