@@ -231,7 +231,7 @@ fn bad_input_gives_clear_errors() {
         .train(&[&rare])
         .unwrap_err();
     assert!(matches!(e, Error::NoVocabulary { .. }), "{e}");
-    assert!(e.to_string().contains("--min-count"), "{e}");
+    assert!(e.to_string().contains("min_count"), "{e}");
     let e = Word2Vec::new(ok.clone())
         .unwrap()
         .train(&[dir.path().join("missing.txt")])

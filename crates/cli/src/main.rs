@@ -5,6 +5,7 @@
 //! under `cmd/`.
 
 mod cmd;
+mod flag_hints;
 mod progress;
 mod train_progress;
 

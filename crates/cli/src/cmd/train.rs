@@ -1,5 +1,6 @@
 //! `embedpos train`: learn word vectors from a corpus.
 
+use crate::flag_hints::{explain, TrainFlags};
 use crate::train_progress::TrainBar;
 use crate::{CliResult, Global};
 use embedpos_embed::train::{Loss, Model, Word2Vec, Word2VecConfig};
@@ -203,7 +204,9 @@ fn word2vec(a: TrainOpts, g: &Global) -> CliResult {
     let trainer = Word2Vec::new(cfg)?;
     let started = Instant::now();
     let mut bar = TrainBar::new(g.quiet);
-    let emb = trainer.train_with(&a.corpus, &mut bar)?;
+    let emb = trainer
+        .train_with(&a.corpus, &mut bar)
+        .map_err(|e| explain(e, TrainFlags::default()))?;
     bar.finish();
     emb.save(&a.output, format)?;
     if !g.quiet {

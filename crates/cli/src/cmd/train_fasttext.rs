@@ -1,6 +1,7 @@
 //! `embedpos train fasttext`: word2vec with character n-gram subwords.
 
 use super::train::{threads, TrainOpts};
+use crate::flag_hints::{explain, TrainFlags};
 use crate::train_progress::TrainBar;
 use crate::{CliResult, Global};
 use embedpos_embed::train::{Defaults, FastText, FastTextConfig};
@@ -64,7 +65,9 @@ pub fn run(a: Args, g: &Global) -> CliResult {
     let trainer = FastText::new(cfg)?;
     let started = Instant::now();
     let mut bar = TrainBar::new(g.quiet);
-    let model = trainer.train_compact(&a.opts.corpus, &mut bar)?;
+    let model = trainer
+        .train_compact(&a.opts.corpus, &mut bar)
+        .map_err(|e| explain(e, TrainFlags::default()))?;
     bar.finish();
     let trained = model.buckets().trained();
     let emb = if format == Format::Native {

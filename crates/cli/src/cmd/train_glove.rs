@@ -3,6 +3,7 @@
 
 use super::text_opts::TextOpts;
 use super::vectors_opts::parse_format;
+use crate::flag_hints::{explain, TrainFlags};
 use crate::{CliResult, Global};
 use embedpos_embed::train::{
     EpochEnd, Finish, GloVe, GloveConfig, GloveOutput, GloveReport, Observer, Progress, VocabReport,
@@ -150,7 +151,11 @@ pub fn run(a: Args, g: &Global) -> CliResult {
         None => trainer.train_with(&a.corpus, &mut bar),
     };
     bar.bar.finish_and_clear();
-    let (emb, report) = result?;
+    let flags = TrainFlags {
+        temp_dir: true,
+        cooccur: a.cooccur.as_deref(),
+    };
+    let (emb, report) = result.map_err(|e| explain(e, flags))?;
     emb.save(&a.output, format)?;
     let total = started.elapsed();
     if let Some(path) = &a.report {

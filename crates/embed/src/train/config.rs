@@ -199,7 +199,7 @@ impl Word2VecConfig {
         ensure(
             self.loss != Loss::NegativeSampling || self.negative > 0,
             || {
-                "negative is 0 with negative sampling; draw at least one noise word (word2vec uses 5) or choose hierarchical softmax (--loss hs)".into()
+                "negative is 0 with negative sampling; draw at least one noise word (word2vec uses 5) or choose hierarchical softmax (loss: Loss::HierarchicalSoftmax)".into()
             },
         )?;
         let alpha = self.start_alpha();

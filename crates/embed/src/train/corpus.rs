@@ -123,15 +123,15 @@ pub(crate) fn temp_error(path: &Path, source: io::Error) -> Error {
     let hint = match source.kind() {
         K::StorageFull | K::FileTooLarge | K::QuotaExceeded => {
             "there is no room for the temporary files: free space there, \
-             or give a folder with more room (`temp_dir`, CLI `--temp-dir`)"
+             or give a folder with more room (the `temp_dir` setting)"
         }
         K::PermissionDenied | K::ReadOnlyFilesystem => {
-            "the folder is not writable: give a writable folder (`temp_dir`, CLI `--temp-dir`)"
+            "the folder is not writable: give a writable folder (the `temp_dir` setting)"
         }
         K::NotFound | K::NotADirectory => {
-            "it is not an existing folder: give one (`temp_dir`, CLI `--temp-dir`)"
+            "it is not an existing folder: give one (the `temp_dir` setting)"
         }
-        _ => "give another folder for temporary files (`temp_dir`, CLI `--temp-dir`)",
+        _ => "give another folder for temporary files (the `temp_dir` setting)",
     };
     Error::TempFiles {
         path: path.to_path_buf(),

@@ -255,7 +255,7 @@ pub(crate) fn count_in(
 ) -> Result<Cooccurrences> {
     if vocab.is_empty() {
         return Err(Error::Config(
-            "the vocabulary is empty: no word reached min-count; lower it or give more text".into(),
+            "the vocabulary is empty: no word reached min_count; lower it or give more text".into(),
         ));
     }
     let threads = cfg.threads;

@@ -138,7 +138,7 @@ impl CooccurFile {
         if got < prefix.len() {
             return Err(corrupt(
                 len,
-                format!("truncated: the file ends after {len} bytes, inside its header; save it again with --save-cooccur"),
+                format!("truncated: the file ends after {len} bytes, inside its header; save it again with `GloVe::save_cooccurrences`"),
             ));
         }
         let version = u32::from_le_bytes([prefix[8], prefix[9], prefix[10], prefix[11]]);
@@ -147,7 +147,7 @@ impl CooccurFile {
                 path,
                 format!(
                     "co-occurrence file format version {version}; this embedpos reads version \
-                     {COOCCUR_FORMAT_VERSION}: count the corpus again with --save-cooccur"
+                     {COOCCUR_FORMAT_VERSION}: count the corpus again with `GloVe::save_cooccurrences`"
                 ),
             ));
         }
@@ -159,7 +159,7 @@ impl CooccurFile {
                 12,
                 format!(
                     "truncated or corrupt: the header claims {head_len} bytes but the file has \
-                     {len} bytes in all; save it again with --save-cooccur"
+                     {len} bytes in all; save it again with `GloVe::save_cooccurrences`"
                 ),
             ));
         }
@@ -177,7 +177,7 @@ impl CooccurFile {
                 len - 8,
                 format!(
                     "truncated: the end marker is missing, so the file was cut short \
-                     ({len} bytes); save it again with --save-cooccur"
+                     ({len} bytes); save it again with `GloVe::save_cooccurrences`"
                 ),
             ));
         }
@@ -190,7 +190,7 @@ impl CooccurFile {
                 len - FOOTER,
                 format!(
                     "corrupt: the footer counts {entries} entries ({} bytes) but {data} bytes of \
-                     entries are there; save it again with --save-cooccur",
+                     entries are there; save it again with `GloVe::save_cooccurrences`",
                     entries.saturating_mul(RECORD_BYTES as u64)
                 ),
             ));
@@ -257,7 +257,7 @@ fn not_ours(path: &Path) -> Error {
     Error::format(
         path,
         "not an embedpos co-occurrence file (they start with `EPCOOCC`; GloVe C's cooccurrence.bin \
-         has no header and cannot be read): write one with `embedpos train glove --save-cooccur`",
+         has no header and cannot be read): write one with `GloVe::save_cooccurrences`",
     )
 }
 

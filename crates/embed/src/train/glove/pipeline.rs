@@ -221,7 +221,7 @@ impl GloVe {
         if file.is_empty() {
             return Err(Error::Config(format!(
                 "{}: the co-occurrence matrix is empty (no line holds two words of the \
-                 vocabulary); give more text or lower min-count",
+                 vocabulary); give more text or lower min_count",
                 file.path().display()
             )));
         }
