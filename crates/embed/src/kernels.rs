@@ -204,8 +204,8 @@ pub(crate) fn dispatch<T: Task>(task: T) -> T::Output {
         if has_avx2_fma() {
             // SAFETY: `run_avx2_fma` only requires the CPU to support AVX2
             // and FMA, which `is_x86_feature_detected!` has just confirmed.
-            // (This call is the crate's only `unsafe` outside hogwild.rs: a
-            // `#[target_feature]` function can only be entered this way.)
+            // (A `#[target_feature]` function can only be entered from code
+            // without those features this way.)
             return unsafe { run_avx2_fma(task) };
         }
     }

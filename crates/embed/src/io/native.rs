@@ -373,16 +373,19 @@ pub(crate) fn read(path: &Path) -> Result<Embeddings> {
     }
 }
 
-/// # Safety
-///
-/// The file must not change while the result lives.
-pub(crate) unsafe fn read_mapped(path: &Path) -> Result<Embeddings> {
+/// Reads a native file with its word matrix in a memory map that `map`
+/// makes of the file once the header has been checked (see
+/// [`Embeddings::load_mmap`], which makes it); falls back to [`read`] when the
+/// map cannot be viewed as `f32` (see [`MappedMatrix::new`]).
+pub(crate) fn read_mapped(
+    path: &Path,
+    map: impl FnOnce(&File) -> std::io::Result<memmap2::Mmap>,
+) -> Result<Embeddings> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
     let mut r = std::io::BufReader::new(&file);
     let (header, vocab) = read_header(path, &mut r, len)?;
-    // SAFETY: forwarded to the caller.
-    let map = unsafe { MappedMatrix::map(&file) }.map_err(|e| Error::io(path, e))?;
+    let map = map(&file).map_err(|e| Error::io(path, e))?;
     let dim = header.v1.dim as usize;
     let n = vocab.len() * dim;
     let Some(mapped) = MappedMatrix::new(map, header.v1.matrix_offset as usize, n) else {
@@ -414,6 +417,7 @@ pub(crate) unsafe fn read_mapped(path: &Path) -> Result<Embeddings> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::io::mapped::load_mmap;
     use crate::Format;
 
     fn sample() -> Embeddings {
@@ -438,8 +442,7 @@ mod tests {
         std::fs::write(p, bytes).unwrap();
         let e = Embeddings::load(p, format).unwrap_err().to_string();
         assert!(e.contains(want), "{want}: {e}");
-        // SAFETY: the file is not changed while mapped.
-        let e = unsafe { Embeddings::load_mmap(p) }.unwrap_err().to_string();
+        let e = load_mmap(p).unwrap_err().to_string();
         assert!(e.contains(want), "{want} (mmap): {e}");
     }
 
@@ -495,8 +498,7 @@ mod tests {
         let back = Embeddings::load(&p, None).unwrap();
         assert_eq!(back, e);
         assert_eq!(back.vocab().counts(), [7, 7, 1]);
-        // SAFETY: the file is not changed while mapped.
-        let mapped = unsafe { Embeddings::load_mmap(&p) }.unwrap();
+        let mapped = load_mmap(&p).unwrap();
         assert!(mapped.is_mapped() || cfg!(target_endian = "big"));
         assert_eq!(mapped, e);
     }
@@ -561,8 +563,7 @@ mod tests {
             back.word_vector("qq").unwrap(),
             e.word_vector("qq").unwrap()
         );
-        // SAFETY: the file is not changed while mapped.
-        let mapped = unsafe { Embeddings::load_mmap(&p) }.unwrap();
+        let mapped = load_mmap(&p).unwrap();
         assert_eq!(mapped, e);
         assert!(mapped.subwords().is_some());
     }
