@@ -223,7 +223,8 @@ fn has_avx2_fma() -> bool {
     std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
 }
 
-/// The name of the kernels [`dispatch`] picks on this CPU (for reports).
+/// The name of the kernels training uses on this CPU (for reports):
+/// `avx2+fma` or `portable`.
 pub fn kernel_name() -> &'static str {
     #[cfg(target_arch = "x86_64")]
     {

@@ -1,6 +1,7 @@
-//! Trainers of static word vectors, one module per algorithm, sharing the
-//! sampling tables, the learning-rate schedule, the Hogwild shared matrix,
-//! the SIMD kernels and the progress observer.
+//! Trainers of static word vectors, one module per algorithm on one
+//! skeleton: the same corpus front end, the same worker threads under the
+//! same progress observer, the same generators, Hogwild matrices and
+//! kernels.
 //!
 //! * [`Word2Vec`] — skip-gram and CBOW with negative sampling or
 //!   hierarchical softmax (Mikolov et al. 2013a, 2013b), faithful to
@@ -25,6 +26,25 @@
 //! assert_eq!(losses.epochs.len(), 5);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # How the trainers are built
+//!
+//! * The skeleton: `corpus` (the inputs, standard input copied once, the
+//!   vocabulary count with its errors, temporary-file errors), `threads`
+//!   (one scoped thread per task with the best kernels, the observer polled
+//!   on the calling thread, the first error kept), `observer` (what the
+//!   observer hears), `rng` (word2vec C's generator and SplitMix64),
+//!   `hogwild` (the matrices the threads share without locks) and, at the
+//!   crate root, `kernels` (dot product, `y += a·x`, mean of rows, the
+//!   choice of instruction set).
+//! * word2vec and fastText: `word2vec` (the trainer, and the counting,
+//!   encoding and thread set-up fastText reuses), `fasttext`, `config`,
+//!   `corpus_ids` (the corpus as word ids in a temporary file), `worker` (one
+//!   thread's epochs), `net` (the network and a thread's state), `skipgram`,
+//!   `cbow`, `hidden` (the hidden-layer step), `subword_rows` (fastText's
+//!   input rows), `sampling`, `huffman`, `sigmoid`, `schedule`.
+//! * GloVe: [`glove`] (counting, the co-occurrence file, the shuffle,
+//!   AdaGrad).
 
 mod cbow;
 mod config;

@@ -22,7 +22,7 @@ use std::time::Instant;
 /// softmax (Mikolov et al. 2013a, 2013b), faithful to word2vec C.
 ///
 /// [`train`](Self::train) makes two streaming passes over the text — one to
-/// count the vocabulary ([`count_corpus`]), one to write the corpus as word
+/// count the vocabulary ([`count_corpus`](embedpos_tokenize::count_corpus)), one to write the corpus as word
 /// ids to a temporary file — then every thread streams its share of that
 /// file once per epoch. Memory holds the vocabulary, the two `vocab × dim`
 /// matrices, 8 bytes per word of sampling tables and small per-thread
@@ -82,8 +82,8 @@ impl Word2Vec {
     /// the vectors trained so far are returned.
     ///
     /// Errors: an input that cannot be read; a corpus without words
-    /// ([`Error::EmptyCorpus`]); no word reaching `min_count`
-    /// ([`Error::NoVocabulary`]); the temporary folder not writable.
+    /// ([`Error::EmptyCorpus`](crate::Error::EmptyCorpus)); no word reaching `min_count`
+    /// ([`Error::NoVocabulary`](crate::Error::NoVocabulary)); the temporary folder not writable.
     pub fn train_with<P: AsRef<Path>>(
         &self,
         inputs: &[P],
@@ -117,8 +117,8 @@ pub(crate) struct Prepared {
 /// re-orders the vocabulary as word2vec C does and tells `observer`.
 ///
 /// Errors: an input that cannot be read; a corpus without words
-/// ([`Error::EmptyCorpus`]); no word reaching `min_count`
-/// ([`Error::NoVocabulary`]); the temporary folder not writable.
+/// ([`Error::EmptyCorpus`](crate::Error::EmptyCorpus)); no word reaching `min_count`
+/// ([`Error::NoVocabulary`](crate::Error::NoVocabulary)); the temporary folder not writable.
 pub(crate) fn prepare<P: AsRef<Path>>(
     cfg: &Word2VecConfig,
     inputs: &[P],

@@ -227,7 +227,8 @@ impl Counter<'_> {
 }
 
 /// Counts the co-occurrences of `vocab`'s words in the corpus `reader`
-/// streams, within `cfg.memory_gb`; see the [module](self) documentation.
+/// streams, within `cfg.memory_gb` (step 2 of the
+/// [`glove`](crate::train::glove) pipeline).
 ///
 /// The vocabulary must come from the same corpus and tokenizer (its ids are
 /// frequency ranks, which the dense table relies on to be small for frequent

@@ -1,25 +1,5 @@
-//! The saved co-occurrence matrix (`--save-cooccur`, `--cooccur`): counting
-//! once and training many times, as GloVe C's `cooccurrence.bin` allows, but
-//! in a versioned, self-describing and checked file.
-//!
-//! | bytes | content |
-//! |---|---|
-//! | 8 | magic `EPCOOCC\0` |
-//! | 4 | format version, `u32` little-endian (1) |
-//! | 8 | header length `h`, `u64` |
-//! | `h` | [`CooccurHeader`]: vocabulary and counting settings (native codec) |
-//! | 12 · n | the entries, sorted by `(row, col)`: `u32` row, `u32` col, `f32` value |
-//! | 8 | `n`, `u64` |
-//! | 8 | end marker `EPCOEND\0` |
-//!
-//! The entry count sits in a footer because the entries are written as the
-//! merge produces them. A reader checks the magic, the version, that the
-//! header fits, that the end marker is there and that the file's length is
-//! exactly what `n` entries take, before it allocates anything; while
-//! streaming it checks that ids are in the vocabulary, values are positive
-//! and finite and keys strictly increase. A file cut short (a copy that
-//! stopped, a full disk) therefore fails with a message instead of training
-//! on part of the matrix.
+//! The saved co-occurrence matrix ([`CooccurFile`], written by
+//! [`GloVe::save_cooccurrences`](crate::train::GloVe::save_cooccurrences)).
 
 use super::record::{Entry, RecordReader, RecordWriter, RECORD_BYTES};
 use crate::error::{Error, Result};
@@ -113,6 +93,30 @@ impl From<std::io::Error> for WriteError {
 }
 
 /// An opened, structurally checked co-occurrence file.
+///
+/// The saved co-occurrence matrix ([`GloVe::save_cooccurrences`](crate::train::GloVe::save_cooccurrences),
+/// [`GloVe::train_from_cooccurrences`](crate::train::GloVe::train_from_cooccurrences)) lets one count
+/// once and train many times, as GloVe C's `cooccurrence.bin` allows, but
+/// in a versioned, self-describing and checked file.
+///
+/// | bytes | content |
+/// |---|---|
+/// | 8 | magic `EPCOOCC\0` |
+/// | 4 | format version, `u32` little-endian (1) |
+/// | 8 | header length `h`, `u64` |
+/// | `h` | [`CooccurHeader`]: vocabulary and counting settings (native codec) |
+/// | 12 · n | the entries, sorted by `(row, col)`: `u32` row, `u32` col, `f32` value |
+/// | 8 | `n`, `u64` |
+/// | 8 | end marker `EPCOEND\0` |
+///
+/// The entry count sits in a footer because the entries are written as the
+/// merge produces them. A reader checks the magic, the version, that the
+/// header fits, that the end marker is there and that the file's length is
+/// exactly what `n` entries take, before it allocates anything; while
+/// streaming it checks that ids are in the vocabulary, values are positive
+/// and finite and keys strictly increase. A file cut short (a copy that
+/// stopped, a full disk) therefore fails with a message instead of training
+/// on part of the matrix.
 #[derive(Debug)]
 pub struct CooccurFile {
     path: PathBuf,
@@ -123,7 +127,7 @@ pub struct CooccurFile {
 
 impl CooccurFile {
     /// Opens `path` and checks everything but the entries themselves (see
-    /// the [module](self) documentation).
+    /// [`CooccurFile`]).
     pub fn open(path: impl AsRef<Path>) -> Result<CooccurFile> {
         let path = path.as_ref();
         let mut f = File::open(path).map_err(|e| Error::io(path, e))?;

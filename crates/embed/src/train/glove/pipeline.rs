@@ -188,7 +188,7 @@ impl GloVe {
     }
 
     /// Trains on a co-occurrence matrix saved by
-    /// [`save_cooccurrences`](Self::save_cooccurrences) (`--save-cooccur`).
+    /// [`save_cooccurrences`](Self::save_cooccurrences).
     ///
     /// The vocabulary and the counting settings come from the file; the
     /// configuration's `window`, `symmetric`, `min_count`, ... are not used.
