@@ -197,7 +197,7 @@ fn bad_settings_and_files_are_clear_errors() {
     .unwrap_err()
     .to_string();
     assert!(
-        e.contains("too small") && e.contains("give at least --memory"),
+        e.contains("too small") && e.contains("at least") && e.contains("memory_gb"),
         "{e}"
     );
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);

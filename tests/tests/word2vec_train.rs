@@ -126,8 +126,8 @@ fn shuffled_blocks_read_every_word_and_learn() {
         .unwrap()
     };
     let file_order = train(false, &mut plain);
-    let words = plain.epochs[0].words;
-    assert!(rec.epochs.iter().all(|e| e.words == words), "{rec:?}");
+    let words = plain.epochs[0].done;
+    assert!(rec.epochs.iter().all(|e| e.done == words), "{rec:?}");
     let (a, b) = (
         train(true, &mut LossRecorder::default()),
         train(true, &mut LossRecorder::default()),
@@ -223,7 +223,7 @@ fn bad_input_gives_clear_errors() {
     assert!(e.to_string().contains("empty.txt"), "{e}");
     let e = train_err(&rare);
     assert!(matches!(e, Error::NoVocabulary { .. }), "{e}");
-    assert!(e.to_string().contains("--min-count"), "{e}");
+    assert!(e.to_string().contains("min_count"), "{e}");
     let e = train_err(&dir.path().join("missing.txt"));
     assert!(e.to_string().contains("missing.txt"), "{e}");
     for bad in [

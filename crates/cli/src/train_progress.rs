@@ -99,7 +99,7 @@ impl Observer for TrainBar {
                 };
                 self.bar.set_message(format!(
                     "{:.0}k words/s  lr {:.6}  loss {loss}",
-                    p.words_per_sec() / 1e3,
+                    p.per_sec() / 1e3,
                     p.lr
                 ));
             }
@@ -119,7 +119,7 @@ impl Observer for TrainBar {
                 e.epoch + 1,
                 e.loss,
                 e.pairs,
-                e.words,
+                e.done,
             ),
             Trainer::Glove => format!(
                 "iter: {:03}, cost: {:.6} ({} entries, {secs:.1} s)",
@@ -137,9 +137,9 @@ impl Observer for TrainBar {
             let secs = f.elapsed.as_secs_f64().max(1e-9);
             self.say(format!(
                 "trained {} words in {:.1} s ({:.0}k words/s){}",
-                f.words_done,
+                f.done,
                 secs,
-                f.words_done as f64 / secs / 1e3,
+                f.done as f64 / secs / 1e3,
                 if f.stopped { ", stopped early" } else { "" }
             ));
         }

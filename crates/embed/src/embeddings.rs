@@ -313,10 +313,21 @@ fn check_finite(vocab: &Vocab, dim: usize, matrix: &[f32]) -> Result<()> {
 }
 
 #[cfg(test)]
+impl Embeddings {
+    /// Small embeddings for tests: the rows in order, word `i` of `n` with
+    /// count `n − i` (the frequency order).
+    pub(crate) fn from_rows<const D: usize>(rows: &[(&str, [f32; D])]) -> Embeddings {
+        let words: Vec<&str> = rows.iter().map(|r| r.0).collect();
+        let matrix = rows.iter().flat_map(|r| r.1).collect();
+        Embeddings::new(tests::vocab(&words), D, matrix).unwrap()
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
-    fn vocab(words: &[&str]) -> Vocab {
+    pub(super) fn vocab(words: &[&str]) -> Vocab {
         let n = words.len() as u64;
         Vocab::from_ordered(
             words.iter().map(|w| w.to_string()).collect(),

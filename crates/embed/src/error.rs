@@ -114,7 +114,7 @@ pub enum Error {
         inputs: String,
     },
     /// No word of the training corpus occurs `min_count` times.
-    #[error("{inputs}: no word occurs at least {min_count} times ({distinct} distinct words in {tokens} tokens); lower --min-count or give a larger corpus")]
+    #[error("{inputs}: no word occurs at least {min_count} times ({distinct} distinct words in {tokens} tokens); lower the minimum count (min_count) or give a larger corpus")]
     NoVocabulary {
         /// The corpus inputs, as given.
         inputs: String,
@@ -125,8 +125,8 @@ pub enum Error {
         /// Tokens read.
         tokens: u64,
     },
-    /// A memory budget (GloVe's `--memory`) too small for what must be held.
-    #[error("--memory {given_gb} GB is too small: {what}; give at least --memory {min_gb}")]
+    /// A memory budget (GloVe's `memory_gb`) too small for what must be held.
+    #[error("a memory budget of {given_gb} GB is too small: {what}; give a budget (memory_gb) of at least {min_gb} GB")]
     MemoryBudget {
         /// The budget given, in GB (2^30 bytes).
         given_gb: f64,

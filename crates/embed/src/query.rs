@@ -14,6 +14,7 @@
 
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
+use crate::kernels::{dot_f64, Kernels, Portable, RowMean};
 use rayon::prelude::*;
 
 /// Matrices with at least this many values are scored in parallel.
@@ -68,10 +69,7 @@ impl Embeddings {
             return Ok(self.cosine_ids(a, b) as f32);
         }
         let (x, y) = (self.unit_vector(a)?, self.unit_vector(b)?);
-        Ok(x.iter()
-            .zip(&y)
-            .map(|(&p, &q)| p as f64 * q as f64)
-            .sum::<f64>() as f32)
+        Ok(dot_f64(&x, &y) as f32)
     }
 
     /// The unit-length vector of any word: the normalised row of an
@@ -90,7 +88,7 @@ impl Embeddings {
     pub(crate) fn cosine_ids(&self, a: u32, b: u32) -> f64 {
         let (x, y) = (self.normalized_row(a), self.normalized_row(b));
         match (x, y) {
-            (Some(x), Some(y)) => x.iter().zip(y).map(|(&p, &q)| p as f64 * q as f64).sum(),
+            (Some(x), Some(y)) => dot_f64(x, y),
             _ => 0.0,
         }
     }
@@ -111,9 +109,7 @@ impl Embeddings {
         topn: usize,
         restrict_vocab: Option<usize>,
     ) -> Result<Vec<Neighbor>> {
-        let terms = self.terms(positive, negative)?;
-        let limit = self.limit(restrict_vocab)?;
-        Ok(self.most_similar_terms(&terms, topn, limit))
+        self.rank_words(AnalogyMethod::Add, positive, negative, topn, restrict_vocab)
     }
 
     /// The `topn` words whose vectors are most similar (cosine) to `vector`,
@@ -148,10 +144,7 @@ impl Embeddings {
         method: AnalogyMethod,
         topn: usize,
     ) -> Result<Vec<Neighbor>> {
-        match method {
-            AnalogyMethod::Add => self.most_similar(&[b, c], &[a], topn, None),
-            AnalogyMethod::Mul => self.most_similar_cosmul(&[b, c], &[a], topn, None),
-        }
+        self.rank_words(method, &[b, c], &[a], topn, None)
     }
 
     /// The `topn` words by the multiplicative objective of Levy & Goldberg
@@ -169,14 +162,7 @@ impl Embeddings {
         topn: usize,
         restrict_vocab: Option<usize>,
     ) -> Result<Vec<Neighbor>> {
-        if positive.is_empty() {
-            return Err(Error::InvalidArgument(
-                "3CosMul needs at least one positive word".into(),
-            ));
-        }
-        let terms = self.terms(positive, negative)?;
-        let limit = self.limit(restrict_vocab)?;
-        Ok(self.cosmul_terms(&terms, topn, limit))
+        self.rank_words(AnalogyMethod::Mul, positive, negative, topn, restrict_vocab)
     }
 
     /// The word least similar to the mean of the others' unit vectors
@@ -193,13 +179,16 @@ impl Embeddings {
             .map(|w| self.unit_vector(w))
             .collect::<Result<Vec<_>>>()?;
         let mut mean = vec![0f32; self.dim()];
+        let mut sum = RowMean::<Portable>::new(&mut mean);
         for v in &vecs {
-            for (m, x) in mean.iter_mut().zip(v) {
-                *m += x;
-            }
+            sum.add(v);
         }
+        sum.sum();
         unit(&mut mean);
-        let scored = vecs.iter().zip(words).map(|(v, w)| (dot(v, &mean), *w));
+        let scored = vecs
+            .iter()
+            .zip(words)
+            .map(|(v, w)| (Portable::dot_acc::<1>(v, &mean), *w));
         let worst = scored.min_by(|x, y| x.0.total_cmp(&y.0).then_with(|| x.1.cmp(y.1)));
         Ok(worst.map(|(_, w)| w.to_string()).unwrap_or_default())
     }
@@ -247,27 +236,61 @@ impl Embeddings {
         }
     }
 
-    /// 3CosAdd over ids: the unit-length weighted mean of the terms' unit
+    /// The `topn` best rows among `0..limit` that are not terms, for terms
+    /// of in-vocabulary ids `(id, weight)`, by `method`: 3CosAdd scores the
+    /// rows against the unit-length weighted mean of the terms' unit
     /// vectors (gensim's `get_mean_vector(pre_normalize=True,
-    /// post_normalize=True)`), scored against rows `0..limit`; the top
-    /// `topn` rows that are not terms.
-    pub(crate) fn most_similar_ids(
+    /// post_normalize=True)`), 3CosMul by the multiplicative objective.
+    pub(crate) fn rank_ids(
         &self,
+        method: AnalogyMethod,
         terms: &[(u32, f32)],
         topn: usize,
         limit: usize,
     ) -> Vec<Neighbor> {
-        self.most_similar_terms(&self.id_terms(terms), topn, limit)
+        self.rank(method, &self.id_terms(terms), topn, limit)
     }
 
-    /// 3CosAdd over query terms (see [`most_similar_ids`](Self::most_similar_ids)).
+    /// [`rank_ids`](Self::rank_ids) for query words, `positive` weighing +1
+    /// and `negative` −1, among the first `restrict_vocab` words. 3CosMul
+    /// needs a positive word.
+    fn rank_words(
+        &self,
+        method: AnalogyMethod,
+        positive: &[&str],
+        negative: &[&str],
+        topn: usize,
+        restrict_vocab: Option<usize>,
+    ) -> Result<Vec<Neighbor>> {
+        if method == AnalogyMethod::Mul && positive.is_empty() {
+            return Err(Error::InvalidArgument(
+                "3CosMul needs at least one positive word".into(),
+            ));
+        }
+        let terms = self.terms(positive, negative)?;
+        let limit = self.limit(restrict_vocab)?;
+        Ok(self.rank(method, &terms, topn, limit))
+    }
+
+    fn rank(
+        &self,
+        method: AnalogyMethod,
+        terms: &[Term],
+        topn: usize,
+        limit: usize,
+    ) -> Vec<Neighbor> {
+        match method {
+            AnalogyMethod::Add => self.most_similar_terms(terms, topn, limit),
+            AnalogyMethod::Mul => self.cosmul_terms(terms, topn, limit),
+        }
+    }
+
+    /// 3CosAdd over query terms, rows `0..limit` (see [`rank_ids`](Self::rank_ids)).
     fn most_similar_terms(&self, terms: &[Term], topn: usize, limit: usize) -> Vec<Neighbor> {
         let mut mean = vec![0f32; self.dim()];
         let mut total = 0f32;
         for t in terms {
-            for (m, v) in mean.iter_mut().zip(&t.unit) {
-                *m += t.weight * v;
-            }
+            Portable::axpy(t.weight, &t.unit, &mut mean);
             total += t.weight.abs();
         }
         if total > 0.0 {
@@ -276,16 +299,6 @@ impl Embeddings {
         unit(&mut mean);
         let scores = self.scores(&mean, limit);
         self.neighbors(&scores, topn, &exclusions(terms))
-    }
-
-    /// 3CosMul over ids, rows `0..limit`.
-    pub(crate) fn cosmul_ids(
-        &self,
-        terms: &[(u32, f32)],
-        topn: usize,
-        limit: usize,
-    ) -> Vec<Neighbor> {
-        self.cosmul_terms(&self.id_terms(terms), topn, limit)
     }
 
     /// 3CosMul over query terms, rows `0..limit`.
@@ -351,28 +364,12 @@ fn exclusions(terms: &[Term]) -> Vec<u32> {
     v
 }
 
+/// `out[i] = row i · q`, with the portable kernels (separate multiply and
+/// add), so that scores are the same on every CPU.
 fn score_rows(rows: &[f32], dim: usize, q: &[f32], out: &mut [f32]) {
     for (o, row) in out.iter_mut().zip(rows.chunks_exact(dim)) {
-        *o = dot(row, q);
+        *o = Portable::dot_acc::<1>(row, q);
     }
-}
-
-/// `f32` dot product with 8 independent accumulators (vectorises).
-#[inline]
-pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0f32; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for k in 0..8 {
-            acc[k] += x[k] * y[k];
-        }
-    }
-    let mut s = acc.iter().sum::<f32>();
-    for (x, y) in ra.iter().zip(rb) {
-        s += x * y;
-    }
-    s
 }
 
 /// Scales `v` to unit L2 length (norm accumulated in `f64`); a zero vector
@@ -416,17 +413,6 @@ pub(crate) fn top_k(scores: &[f32], k: usize) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use embedpos_tokenize::Vocab;
-
-    fn emb(rows: &[(&str, [f32; 2])]) -> Embeddings {
-        let n = rows.len() as u64;
-        let vocab = Vocab::from_ordered(
-            rows.iter().map(|r| r.0.to_string()).collect(),
-            (0..n).map(|i| n - i).collect(),
-        )
-        .unwrap();
-        Embeddings::new(vocab, 2, rows.iter().flat_map(|r| r.1).collect()).unwrap()
-    }
 
     #[test]
     fn top_k_orders_and_breaks_ties_by_id() {
@@ -437,7 +423,7 @@ mod tests {
 
     #[test]
     fn most_similar_excludes_queries_and_respects_restrict() {
-        let e = emb(&[
+        let e = Embeddings::from_rows(&[
             ("a", [1.0, 0.0]),
             ("b", [0.9, 0.1]),
             ("c", [0.0, 1.0]),
@@ -460,7 +446,7 @@ mod tests {
     #[test]
     fn analogies_and_odd_one_out() {
         // king - man + woman = queen in a toy plane.
-        let e = emb(&[
+        let e = Embeddings::from_rows(&[
             ("man", [1.0, 0.0]),
             ("woman", [1.0, 1.0]),
             ("king", [3.0, 0.2]),
@@ -488,7 +474,7 @@ mod tests {
         // Every bucket row points along x, so any unseen word of 1+ chars
         // lands on x.
         let sub = Subwords::new(cfg, 2, [1.0, 0.0].repeat(5)).unwrap();
-        let e = emb(&[("a", [1.0, 0.0]), ("b", [0.8, 0.6]), ("c", [0.0, 1.0])])
+        let e = Embeddings::from_rows(&[("a", [1.0, 0.0]), ("b", [0.8, 0.6]), ("c", [0.0, 1.0])])
             .with_subwords(sub)
             .unwrap();
         let r = e.most_similar(&["unseen"], &[], 3, None).unwrap();

@@ -2,6 +2,7 @@
 //! n-gram vectors that gives a vector to any string, seen in training or not.
 
 use crate::error::{Error, Result};
+use crate::kernels::{Portable, RowMean};
 use embedpos_tokenize::ngrams::NgramConfig;
 
 /// The n-gram bucket vectors of a fastText-style model.
@@ -108,24 +109,16 @@ impl Subwords {
     /// nothing to average (no own row and no n-gram: fastText prints a zero
     /// vector then).
     pub fn compose(&self, word: &str, own: Option<&[f32]>, out: &mut [f32]) -> bool {
-        out.iter_mut().for_each(|x| *x = 0.0);
-        let mut n = 0usize;
+        let mut mean = RowMean::<Portable>::new(out);
         if let Some(own) = own {
-            out.iter_mut().zip(own).for_each(|(o, v)| *o += v);
-            n += 1;
+            mean.add(own);
         }
         self.config.for_each_ngram(word, |_, b| {
             if let Some(row) = self.row(b) {
-                out.iter_mut().zip(row).for_each(|(o, v)| *o += v);
-                n += 1;
+                mean.add(row);
             }
         });
-        if n == 0 {
-            return false;
-        }
-        let inv = 1.0 / n as f32;
-        out.iter_mut().for_each(|o| *o *= inv);
-        true
+        mean.mean() > 0
     }
 }
 

@@ -2,7 +2,7 @@
 //! `questions-words.txt`, scored exactly as gensim's
 //! `KeyedVectors.evaluate_word_analogies` scores them.
 
-use super::{case_key, ok_vocab, read_lines};
+use super::{case_key, evaluate_file, ok_vocab, read_lines};
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::query::AnalogyMethod;
@@ -175,10 +175,12 @@ impl Embeddings {
         path: impl AsRef<Path>,
         config: &AnalogyConfig,
     ) -> Result<AnalogyReport> {
-        let set = AnalogySet::read(path.as_ref())?;
-        let mut report = self.evaluate_analogy_set(&set, config)?;
-        report.file = Some(path.as_ref().to_path_buf());
-        Ok(report)
+        evaluate_file(
+            path.as_ref(),
+            |p| AnalogySet::read(p),
+            |set| self.evaluate_analogy_set(set, config),
+            |report| &mut report.file,
+        )
     }
 
     /// Scores analogy questions as gensim's `evaluate_word_analogies` does:
@@ -213,10 +215,7 @@ impl Embeddings {
                         return None;
                     };
                     let terms = [(ib, 1.0), (ic, 1.0), (ia, -1.0)];
-                    let sims = match config.method {
-                        AnalogyMethod::Add => self.most_similar_ids(&terms, 5, limit),
-                        AnalogyMethod::Mul => self.cosmul_ids(&terms, 5, limit),
-                    };
+                    let sims = self.rank_ids(config.method, &terms, 5, limit);
                     let mut predicted: Option<&str> = None;
                     for n in &sims {
                         let p = keys[n.id as usize].as_str();
@@ -279,7 +278,6 @@ impl Embeddings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use embedpos_tokenize::Vocab;
 
     fn toy() -> Embeddings {
         let rows: [(&str, [f32; 2]); 6] = [
@@ -290,13 +288,7 @@ mod tests {
             ("Queen", [3.0, 2.9]),
             ("apple", [-1.0, 0.3]),
         ];
-        let n = rows.len() as u64;
-        let vocab = Vocab::from_ordered(
-            rows.iter().map(|r| r.0.to_string()).collect(),
-            (0..n).map(|i| n - i).collect(),
-        )
-        .unwrap();
-        Embeddings::new(vocab, 2, rows.iter().flat_map(|r| r.1).collect()).unwrap()
+        Embeddings::from_rows(&rows)
     }
 
     #[test]

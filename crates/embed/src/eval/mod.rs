@@ -23,7 +23,7 @@ use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::io::common::{self, chomp, read_line, utf8};
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The key a word is compared by: upper-cased when case-insensitive
 /// (Unicode upper-casing, like Python's `str.upper`).
@@ -48,6 +48,25 @@ pub(crate) fn ok_vocab(
             .or_insert(id);
     }
     map
+}
+
+/// Reads the evaluation file at `path` with `read` and scores it with
+/// `score`, naming the file in the report (the field `file` returns) and
+/// in a complaint about what it holds (an [`Error::InvalidArgument`] of
+/// `score` becomes a format error of the file).
+pub(crate) fn evaluate_file<S, R>(
+    path: &Path,
+    read: impl FnOnce(&Path) -> Result<S>,
+    score: impl FnOnce(&S) -> Result<R>,
+    file: impl FnOnce(&mut R) -> &mut Option<PathBuf>,
+) -> Result<R> {
+    let set = read(path)?;
+    let mut report = score(&set).map_err(|e| match e {
+        Error::InvalidArgument(m) => Error::format(path, m),
+        e => e,
+    })?;
+    *file(&mut report) = Some(path.to_path_buf());
+    Ok(report)
 }
 
 /// Calls `f(line_number, line)` for each line of a UTF-8 text file, without

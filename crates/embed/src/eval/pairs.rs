@@ -2,7 +2,7 @@
 //! exactly as gensim's `KeyedVectors.evaluate_word_pairs` scores it.
 
 use super::stats::{pearson, spearman};
-use super::{case_key, ok_vocab, read_lines};
+use super::{case_key, evaluate_file, ok_vocab, read_lines};
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -107,13 +107,12 @@ impl Embeddings {
         path: impl AsRef<Path>,
         config: &PairsConfig,
     ) -> Result<PairsReport> {
-        let set = PairSet::read(path.as_ref(), config.delimiter)?;
-        let mut report = self.evaluate_pair_set(&set, config).map_err(|e| match e {
-            Error::InvalidArgument(m) => Error::format(path.as_ref(), m),
-            e => e,
-        })?;
-        report.file = Some(path.as_ref().to_path_buf());
-        Ok(report)
+        evaluate_file(
+            path.as_ref(),
+            |p| PairSet::read(p, config.delimiter),
+            |set| self.evaluate_pair_set(set, config),
+            |report| &mut report.file,
+        )
     }
 
     /// Scores word pairs as gensim's `evaluate_word_pairs` does: the cosine
@@ -169,7 +168,6 @@ impl Embeddings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use embedpos_tokenize::Vocab;
 
     #[test]
     fn reads_tabs_spaces_comments() {
@@ -193,9 +191,12 @@ mod tests {
 
     #[test]
     fn correlates_and_counts_oov() {
-        let words = ["a", "b", "c", "d"].map(String::from).to_vec();
-        let vocab = Vocab::from_ordered(words, vec![4, 3, 2, 1]).unwrap();
-        let e = Embeddings::new(vocab, 2, vec![1.0, 0.0, 1.0, 0.2, 0.0, 1.0, -1.0, 0.1]).unwrap();
+        let e = Embeddings::from_rows(&[
+            ("a", [1.0, 0.0]),
+            ("b", [1.0, 0.2]),
+            ("c", [0.0, 1.0]),
+            ("d", [-1.0, 0.1]),
+        ]);
         let set = PairSet {
             pairs: vec![
                 ("a".into(), "b".into(), 9.0),

@@ -249,3 +249,17 @@ pub(crate) fn write_text_row(
     buf.push('\n');
     w.write_all(buf.as_bytes())
 }
+
+/// Writes `bytes` to a file `name` in a new temporary folder and loads it
+/// as `format`, for the readers' tests.
+#[cfg(test)]
+pub(crate) fn load_bytes(
+    bytes: impl AsRef<[u8]>,
+    name: &str,
+    format: crate::Format,
+) -> Result<Embeddings> {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join(name);
+    std::fs::write(&p, bytes.as_ref()).unwrap();
+    Embeddings::load(&p, Some(format))
+}

@@ -30,6 +30,7 @@
 
 use crate::embeddings::Embeddings;
 use crate::error::Error;
+use crate::kernels::{Portable, RowMean};
 use crate::subwords::Subwords;
 use embedpos_tokenize::NgramConfig;
 use embedpos_tokenize::Vocab;
@@ -453,22 +454,26 @@ impl FastTextBin {
     /// [`subword_rows`](Self::subword_rows)), zero when it has none — what
     /// `fasttext print-word-vectors` prints.
     pub fn word_vector(&self, word: &str) -> Vec<f32> {
+        let mut v = vec![0f32; self.dim()];
+        self.compose(word, &mut Vec::new(), &mut v);
+        v
+    }
+
+    /// Writes the mean of `word`'s rows to `out` (zeros without rows);
+    /// `rows` is scratch space. A row past the matrix (a corrupt prune
+    /// index) counts as a row of zeros.
+    fn compose(&self, word: &str, rows: &mut Vec<usize>, out: &mut [f32]) {
         let d = self.dim();
-        let mut v = vec![0f32; d];
-        let mut rows = Vec::new();
-        self.subword_rows(word, &mut rows);
-        for &r in &rows {
-            if r < self.rows {
-                for (a, b) in v.iter_mut().zip(&self.input[r * d..(r + 1) * d]) {
-                    *a += *b;
-                }
+        rows.clear();
+        self.subword_rows(word, rows);
+        let mut mean = RowMean::<Portable>::new(out);
+        for &r in rows.iter() {
+            match self.input.get(r * d..(r + 1) * d) {
+                Some(row) => mean.add(row),
+                None => mean.add_zeros(),
             }
         }
-        if !rows.is_empty() {
-            let s = 1.0 / rows.len() as f32;
-            v.iter_mut().for_each(|x| *x *= s);
-        }
-        v
+        mean.mean();
     }
 
     /// The number of entries of the model's n-gram prune index, or `None`
@@ -530,18 +535,7 @@ impl FastTextBin {
         let mut rows = Vec::new();
         let mut v = vec![0f32; dim];
         for i in 0..self.words.len() {
-            rows.clear();
-            self.subword_rows(&self.words[i].0, &mut rows);
-            v.iter_mut().for_each(|x| *x = 0.0);
-            for &r in &rows {
-                if let Some(row) = self.input.get(r * dim..(r + 1) * dim) {
-                    v.iter_mut().zip(row).for_each(|(a, b)| *a += b);
-                }
-            }
-            if !rows.is_empty() {
-                let s = 1.0 / rows.len() as f32;
-                v.iter_mut().for_each(|x| *x *= s);
-            }
+            self.compose(&self.words[i].0, &mut rows, &mut v);
             self.input[i * dim..(i + 1) * dim].copy_from_slice(&v);
         }
         let mut input = std::mem::take(&mut self.input);

@@ -76,10 +76,7 @@ mod tests {
     use crate::Format;
 
     fn load(s: &str) -> Result<Embeddings> {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("v.txt");
-        std::fs::write(&p, s).unwrap();
-        Embeddings::load(&p, Some(Format::GloveText))
+        common::load_bytes(s, "v.txt", Format::GloveText)
     }
 
     #[test]

@@ -1,16 +1,47 @@
-//! A read-only memory map of a native file's matrix, seen as `&[f32]`.
+//! Memory-mapped native files: [`Embeddings::load_mmap`] and the read-only
+//! view of a mapped matrix as `&[f32]`.
 //!
-//! This module and [`Embeddings::load_mmap`](crate::Embeddings::load_mmap)
-//! hold the crate's I/O `unsafe`. The story: the native format puts the
-//! matrix at a page-aligned offset as little-endian `f32`, so on a
-//! little-endian machine the mapped bytes *are* the matrix. A page-aligned
-//! map plus an offset that is a multiple of 4 gives `f32` alignment, every
-//! bit pattern is a valid `f32`, and the map is read-only and lives as long
-//! as the slice borrowed from it. What Rust cannot check is that no other
-//! process changes the file meanwhile; `load_mmap` is `unsafe` for exactly
-//! that, and says so.
+//! This module holds all of the crate's `unsafe` I/O code: making the map
+//! (in `load_mmap`) and viewing the mapped bytes as `f32`. The story: the native format puts the matrix at a page-aligned offset as
+//! little-endian `f32`, so on a little-endian machine the mapped bytes *are*
+//! the matrix. A page-aligned map plus an offset that is a multiple of 4
+//! gives `f32` alignment, every bit pattern is a valid `f32`, and the map is
+//! read-only and lives as long as the slice borrowed from it. What Rust
+//! cannot check is that no other process changes the file meanwhile;
+//! `load_mmap` is `unsafe` for exactly that, and says so.
 
-use std::fs::File;
+use super::native;
+use crate::embeddings::Embeddings;
+use crate::error::Result;
+use std::path::Path;
+
+impl Embeddings {
+    /// Reads a native `.epv` file with its matrix memory-mapped instead of
+    /// copied into memory: start-up costs one pass to check the values are
+    /// finite, and the pages are shared with other processes mapping the same
+    /// file. Falls back to reading into memory on big-endian machines.
+    ///
+    /// # Safety
+    ///
+    /// The file must not be modified or truncated while the returned value
+    /// (or a clone of it) is alive: the operating system would change or
+    /// remove the memory under a shared reference (see `memmap2::Mmap::map`).
+    pub unsafe fn load_mmap(path: impl AsRef<Path>) -> Result<Embeddings> {
+        native::read_mapped(path.as_ref(), |file| {
+            // SAFETY: the caller promises that the file is neither modified
+            // nor truncated while the result, which owns the map, lives.
+            unsafe { memmap2::Mmap::map(file) }
+        })
+    }
+}
+
+/// [`Embeddings::load_mmap`] for the tests, which map files they have just
+/// written to private temporary folders.
+#[cfg(test)]
+pub(crate) fn load_mmap(path: &Path) -> Result<Embeddings> {
+    // SAFETY: nothing changes a test's private file while it is mapped.
+    unsafe { Embeddings::load_mmap(path) }
+}
 
 /// A mapped file and the location of its `f32` matrix.
 #[derive(Debug)]
@@ -21,16 +52,6 @@ pub(crate) struct MappedMatrix {
 }
 
 impl MappedMatrix {
-    /// Maps `file` whole.
-    ///
-    /// # Safety
-    ///
-    /// The file must not be modified or truncated while the map lives.
-    pub(crate) unsafe fn map(file: &File) -> std::io::Result<memmap2::Mmap> {
-        // SAFETY: forwarded to the caller.
-        unsafe { memmap2::Mmap::map(file) }
-    }
-
     /// Views `len` values at byte `offset` of `map` as `f32`. `None` when the
     /// range is outside the map, misaligned, or the machine is big-endian
     /// (the file is little-endian); the caller then reads into memory.

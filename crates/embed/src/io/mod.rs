@@ -265,21 +265,6 @@ impl Embeddings {
             )),
         }
     }
-
-    /// Reads a native `.epv` file with its matrix memory-mapped instead of
-    /// copied into memory: start-up costs one pass to check the values are
-    /// finite, and the pages are shared with other processes mapping the same
-    /// file. Falls back to reading into memory on big-endian machines.
-    ///
-    /// # Safety
-    ///
-    /// The file must not be modified or truncated while the returned value
-    /// (or a clone of it) is alive: the operating system would change or
-    /// remove the memory under a shared reference (see `memmap2::Mmap::map`).
-    pub unsafe fn load_mmap(path: impl AsRef<Path>) -> Result<Embeddings> {
-        // SAFETY: the caller promises the file stays unchanged (see above).
-        unsafe { native::read_mapped(path.as_ref()) }
-    }
 }
 
 #[cfg(test)]

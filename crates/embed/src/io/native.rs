@@ -63,17 +63,13 @@ struct HeaderV1 {
     metadata: Vec<(String, String)>,
 }
 
-/// The version 2 header: version 1's fields and the n-gram settings of the
-/// subword rows.
+/// The version 2 header: version 1's fields, then the n-gram settings of
+/// the subword rows. (The codec writes a struct's fields one after the
+/// other, nested ones included, so this is version 1's layout with one
+/// field more.)
 #[derive(Debug, Serialize, Deserialize)]
 struct Header {
-    rows: u64,
-    dim: u64,
-    tokens: Vec<String>,
-    counts: Vec<u64>,
-    matrix_offset: u64,
-    subword_rows: u64,
-    metadata: Vec<(String, String)>,
+    v1: HeaderV1,
     ngrams: Option<NgramHeader>,
 }
 
@@ -85,37 +81,11 @@ struct NgramHeader {
     bucket: u64,
 }
 
-impl From<HeaderV1> for Header {
-    fn from(h: HeaderV1) -> Self {
-        Header {
-            rows: h.rows,
-            dim: h.dim,
-            tokens: h.tokens,
-            counts: h.counts,
-            matrix_offset: h.matrix_offset,
-            subword_rows: h.subword_rows,
-            metadata: h.metadata,
-            ngrams: None,
-        }
-    }
-}
-
 impl Header {
     /// The version this header is written as, and its encoding.
     fn encode(&self) -> Result<(u32, Vec<u8>)> {
         Ok(match self.ngrams {
-            None => (
-                1,
-                codec::encode(&HeaderV1 {
-                    rows: self.rows,
-                    dim: self.dim,
-                    tokens: self.tokens.clone(),
-                    counts: self.counts.clone(),
-                    matrix_offset: self.matrix_offset,
-                    subword_rows: self.subword_rows,
-                    metadata: self.metadata.clone(),
-                })?,
-            ),
+            None => (1, codec::encode(&self.v1)?),
             Some(_) => (2, codec::encode(self)?),
         })
     }
@@ -123,13 +93,15 @@ impl Header {
 
 pub(crate) fn write(emb: &Embeddings, path: &Path) -> Result<()> {
     let mut header = Header {
-        rows: emb.len() as u64,
-        dim: emb.dim() as u64,
-        tokens: emb.vocab().tokens().to_vec(),
-        counts: emb.vocab().counts().to_vec(),
-        matrix_offset: 0,
-        subword_rows: emb.subwords().map_or(0, |s| s.config().bucket as u64),
-        metadata: Vec::new(),
+        v1: HeaderV1 {
+            rows: emb.len() as u64,
+            dim: emb.dim() as u64,
+            tokens: emb.vocab().tokens().to_vec(),
+            counts: emb.vocab().counts().to_vec(),
+            matrix_offset: 0,
+            subword_rows: emb.subwords().map_or(0, |s| s.config().bucket as u64),
+            metadata: Vec::new(),
+        },
         ngrams: emb.subwords().map(|s| NgramHeader {
             minn: s.config().minn as u64,
             maxn: s.config().maxn as u64,
@@ -141,10 +113,10 @@ pub(crate) fn write(emb: &Embeddings, path: &Path) -> Result<()> {
     let (version, mut bytes) = header.encode()?;
     loop {
         let offset = (PREFIX + bytes.len() as u64).div_ceil(ALIGN) * ALIGN;
-        if offset == header.matrix_offset {
+        if offset == header.v1.matrix_offset {
             break;
         }
-        header.matrix_offset = offset;
+        header.v1.matrix_offset = offset;
         bytes = header.encode()?.1;
     }
     let subword_matrix = emb.subwords().map_or(&[][..], |s| s.matrix());
@@ -154,7 +126,7 @@ pub(crate) fn write(emb: &Embeddings, path: &Path) -> Result<()> {
         w.write_all(&0u32.to_le_bytes())?;
         w.write_all(&(bytes.len() as u64).to_le_bytes())?;
         w.write_all(&bytes)?;
-        let pad = header.matrix_offset - PREFIX - bytes.len() as u64;
+        let pad = header.v1.matrix_offset - PREFIX - bytes.len() as u64;
         w.write_all(&vec![0u8; pad as usize])?;
         let mut buf = Vec::with_capacity(1 << 16);
         for chunk in emb
@@ -225,52 +197,54 @@ fn read_header(path: &Path, r: &mut impl Read, len: u64) -> Result<(Header, Voca
     let mut bytes = vec![0u8; hlen as usize];
     r.read_exact(&mut bytes).map_err(|e| Error::io(path, e))?;
     let header: Header = if version == 1 {
-        codec::decode::<HeaderV1>(&bytes).map(Header::from)
+        codec::decode::<HeaderV1>(&bytes).map(|v1| Header { v1, ngrams: None })
     } else {
         codec::decode::<Header>(&bytes)
     }
     .map_err(|e| Error::corrupt(path, PREFIX, e.to_string()))?;
     let bad = |msg: String| Error::corrupt(path, PREFIX, msg);
-    if header.dim == 0 {
+    if header.v1.dim == 0 {
         return Err(bad("the header gives dimension 0".into()));
     }
-    if header.tokens.len() as u64 != header.rows || header.counts.len() as u64 != header.rows {
+    if header.v1.tokens.len() as u64 != header.v1.rows
+        || header.v1.counts.len() as u64 != header.v1.rows
+    {
         return Err(bad(format!(
             "the header says {} rows but holds {} words and {} counts",
-            header.rows,
-            header.tokens.len(),
-            header.counts.len()
+            header.v1.rows,
+            header.v1.tokens.len(),
+            header.v1.counts.len()
         )));
     }
-    if header.matrix_offset < PREFIX + hlen || !header.matrix_offset.is_multiple_of(4) {
+    if header.v1.matrix_offset < PREFIX + hlen || !header.v1.matrix_offset.is_multiple_of(4) {
         return Err(bad(format!(
             "matrix offset {} is inside the header or misaligned",
-            header.matrix_offset
+            header.v1.matrix_offset
         )));
     }
-    let expected = (header.rows.checked_add(header.subword_rows))
-        .and_then(|r| r.checked_mul(header.dim))
+    let expected = (header.v1.rows.checked_add(header.v1.subword_rows))
+        .and_then(|r| r.checked_mul(header.v1.dim))
         .and_then(|v| v.checked_mul(4))
-        .and_then(|b| b.checked_add(header.matrix_offset));
+        .and_then(|b| b.checked_add(header.v1.matrix_offset));
     if expected != Some(len) {
         return Err(Error::corrupt(
             path,
-            len.min(header.matrix_offset),
+            len.min(header.v1.matrix_offset),
             format!(
                 "the file has {len} bytes but its header describes {} ({} rows of {} values at offset {}); \
                  it is truncated or corrupt",
                 expected.map_or_else(|| "more than 2^64".into(), |b| b.to_string()),
-                header.rows,
-                header.dim,
-                header.matrix_offset
+                header.v1.rows,
+                header.v1.dim,
+                header.v1.matrix_offset
             ),
         ));
     }
     match header.ngrams {
-        None if header.subword_rows != 0 => {
+        None if header.v1.subword_rows != 0 => {
             return Err(bad(format!(
                 "the file holds {} subword rows but no n-gram settings (minn, maxn) for them",
-                header.subword_rows
+                header.v1.subword_rows
             )))
         }
         None => {}
@@ -284,16 +258,16 @@ fn read_header(path: &Path, r: &mut impl Read, len: u64) -> Result<(Header, Voca
             config
                 .validate()
                 .map_err(|e| bad(format!("invalid n-gram settings: {e}")))?;
-            if !config.enabled() || ng.bucket != header.subword_rows {
+            if !config.enabled() || ng.bucket != header.v1.subword_rows {
                 return Err(bad(format!(
                     "the n-gram settings (minn {} maxn {} bucket {}) do not match the {} subword rows",
-                    ng.minn, ng.maxn, ng.bucket, header.subword_rows
+                    ng.minn, ng.maxn, ng.bucket, header.v1.subword_rows
                 )));
             }
         }
     }
-    let tokens = header.tokens.clone();
-    let counts = header.counts.clone();
+    let tokens = header.v1.tokens.clone();
+    let counts = header.v1.counts.clone();
     let vocab = common::vocab_in_file_order(tokens, counts, path, "id", |i| i as u64)?;
     Ok((header, vocab))
 }
@@ -374,8 +348,8 @@ fn read_subwords(
     let Some(config) = header.ngrams.and_then(ngram_config) else {
         return Ok(None);
     };
-    let dim = header.dim as usize;
-    let base = header.matrix_offset + header.rows * header.dim * 4;
+    let dim = header.v1.dim as usize;
+    let base = header.v1.matrix_offset + header.v1.rows * header.v1.dim * 4;
     let n = config.bucket as usize * dim;
     let values = read_values(path, r, n, base, vocab, dim, vocab.len())?;
     Subwords::new(config, dim, values)
@@ -386,11 +360,11 @@ fn read_subwords(
 pub(crate) fn read(path: &Path) -> Result<Embeddings> {
     let (mut r, len) = common::open(path)?;
     let (header, vocab) = read_header(path, &mut r, len)?;
-    r.seek(SeekFrom::Start(header.matrix_offset))
+    r.seek(SeekFrom::Start(header.v1.matrix_offset))
         .map_err(|e| Error::io(path, e))?;
-    let dim = header.dim as usize;
+    let dim = header.v1.dim as usize;
     let n = vocab.len() * dim;
-    let matrix = read_values(path, &mut r, n, header.matrix_offset, &vocab, dim, 0)?;
+    let matrix = read_values(path, &mut r, n, header.v1.matrix_offset, &vocab, dim, 0)?;
     let subwords = read_subwords(path, &mut r, &header, &vocab)?;
     let emb = Embeddings::from_checked(vocab, dim, matrix);
     match subwords {
@@ -399,25 +373,28 @@ pub(crate) fn read(path: &Path) -> Result<Embeddings> {
     }
 }
 
-/// # Safety
-///
-/// The file must not change while the result lives.
-pub(crate) unsafe fn read_mapped(path: &Path) -> Result<Embeddings> {
+/// Reads a native file with its word matrix in a memory map that `map`
+/// makes of the file once the header has been checked (see
+/// [`Embeddings::load_mmap`], which makes it); falls back to [`read`] when the
+/// map cannot be viewed as `f32` (see [`MappedMatrix::new`]).
+pub(crate) fn read_mapped(
+    path: &Path,
+    map: impl FnOnce(&File) -> std::io::Result<memmap2::Mmap>,
+) -> Result<Embeddings> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
     let mut r = std::io::BufReader::new(&file);
     let (header, vocab) = read_header(path, &mut r, len)?;
-    // SAFETY: forwarded to the caller.
-    let map = unsafe { MappedMatrix::map(&file) }.map_err(|e| Error::io(path, e))?;
-    let dim = header.dim as usize;
+    let map = map(&file).map_err(|e| Error::io(path, e))?;
+    let dim = header.v1.dim as usize;
     let n = vocab.len() * dim;
-    let Some(mapped) = MappedMatrix::new(map, header.matrix_offset as usize, n) else {
+    let Some(mapped) = MappedMatrix::new(map, header.v1.matrix_offset as usize, n) else {
         return read(path);
     };
     if let Some(i) = mapped.as_slice().iter().position(|v| !v.is_finite()) {
         return Err(nonfinite(
             path,
-            header.matrix_offset,
+            header.v1.matrix_offset,
             &vocab,
             dim,
             0,
@@ -426,7 +403,7 @@ pub(crate) unsafe fn read_mapped(path: &Path) -> Result<Embeddings> {
         ));
     }
     r.seek(SeekFrom::Start(
-        header.matrix_offset + header.rows * header.dim * 4,
+        header.v1.matrix_offset + header.v1.rows * header.v1.dim * 4,
     ))
     .map_err(|e| Error::io(path, e))?;
     let subwords = read_subwords(path, &mut r, &header, &vocab)?;
@@ -440,12 +417,73 @@ pub(crate) unsafe fn read_mapped(path: &Path) -> Result<Embeddings> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::io::mapped::load_mmap;
     use crate::Format;
 
     fn sample() -> Embeddings {
         let vocab =
             Vocab::from_ordered(vec!["x".into(), "y".into(), "z".into()], vec![7, 7, 1]).unwrap();
         Embeddings::new(vocab, 2, vec![1.0, -2.0, 0.5, 0.25, -0.0, 3e-9]).unwrap()
+    }
+
+    /// `e` saved as `v.epv` in a new temporary folder: the folder, the
+    /// file and its bytes.
+    fn saved(e: &Embeddings) -> (tempfile::TempDir, std::path::PathBuf, Vec<u8>) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("v.epv");
+        e.save(&p, Format::Native).unwrap();
+        let bytes = std::fs::read(&p).unwrap();
+        (dir, p, bytes)
+    }
+
+    /// Writes `bytes` to `p` and checks that reading it (as `format`) and
+    /// mapping it both fail with a message containing `want`.
+    fn refused(p: &Path, bytes: &[u8], format: Option<Format>, want: &str) {
+        std::fs::write(p, bytes).unwrap();
+        let e = Embeddings::load(p, format).unwrap_err().to_string();
+        assert!(e.contains(want), "{want}: {e}");
+        let e = load_mmap(p).unwrap_err().to_string();
+        assert!(e.contains(want), "{want} (mmap): {e}");
+    }
+
+    /// On disk a header is one flat run of fields: version 1's seven, then
+    /// (version 2) the n-gram settings.
+    #[test]
+    fn headers_are_flat_runs_of_fields() {
+        let v1 = || HeaderV1 {
+            rows: 1,
+            dim: 2,
+            tokens: vec!["a".into()],
+            counts: vec![3],
+            matrix_offset: 4096,
+            subword_rows: 5,
+            metadata: vec![("k".into(), "v".into())],
+        };
+        let fields = (
+            1u64,
+            2u64,
+            vec!["a".to_string()],
+            vec![3u64],
+            4096u64,
+            5u64,
+            vec![("k".to_string(), "v".to_string())],
+        );
+        let plain = Header {
+            v1: v1(),
+            ngrams: None,
+        };
+        assert_eq!(
+            plain.encode().unwrap(),
+            (1, codec::encode(&fields).unwrap())
+        );
+        let ngrams = Some(NgramHeader {
+            minn: 3,
+            maxn: 6,
+            bucket: 5,
+        });
+        let with = Header { v1: v1(), ngrams };
+        let flat = (fields, Some((3u64, 6u64, 5u64)));
+        assert_eq!(with.encode().unwrap(), (2, codec::encode(&flat).unwrap()));
     }
 
     #[test]
@@ -460,30 +498,15 @@ mod tests {
         let back = Embeddings::load(&p, None).unwrap();
         assert_eq!(back, e);
         assert_eq!(back.vocab().counts(), [7, 7, 1]);
-        // SAFETY: the file is not changed while mapped.
-        let mapped = unsafe { Embeddings::load_mmap(&p) }.unwrap();
+        let mapped = load_mmap(&p).unwrap();
         assert!(mapped.is_mapped() || cfg!(target_endian = "big"));
         assert_eq!(mapped, e);
     }
 
     #[test]
     fn corrupt_files_say_where() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("v.epv");
-        sample().save(&p, Format::Native).unwrap();
-        let good = std::fs::read(&p).unwrap();
-        let check = |bytes: &[u8], want: &str| {
-            std::fs::write(&p, bytes).unwrap();
-            let e = Embeddings::load(&p, Some(Format::Native))
-                .unwrap_err()
-                .to_string();
-            assert!(e.contains(want), "{want}: {e}");
-            // SAFETY: the file is not changed while mapped.
-            let e = unsafe { Embeddings::load_mmap(&p) }
-                .unwrap_err()
-                .to_string();
-            assert!(e.contains(want), "{want} (mmap): {e}");
-        };
+        let (_dir, p, good) = saved(&sample());
+        let check = |bytes: &[u8], want: &str| refused(&p, bytes, Some(Format::Native), want);
         check(&good[..good.len() - 1], "it is truncated or corrupt");
         check(&good[..10], "too short");
         let mut v = good.clone();
@@ -540,28 +563,15 @@ mod tests {
             back.word_vector("qq").unwrap(),
             e.word_vector("qq").unwrap()
         );
-        // SAFETY: the file is not changed while mapped.
-        let mapped = unsafe { Embeddings::load_mmap(&p) }.unwrap();
+        let mapped = load_mmap(&p).unwrap();
         assert_eq!(mapped, e);
         assert!(mapped.subwords().is_some());
     }
 
     #[test]
     fn corrupt_subword_rows_say_where() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("v.epv");
-        sample_with_subwords().save(&p, Format::Native).unwrap();
-        let good = std::fs::read(&p).unwrap();
-        let check = |bytes: &[u8], want: &str| {
-            std::fs::write(&p, bytes).unwrap();
-            let e = Embeddings::load(&p, None).unwrap_err().to_string();
-            assert!(e.contains(want), "{want}: {e}");
-            // SAFETY: the file is not changed while mapped.
-            let e = unsafe { Embeddings::load_mmap(&p) }
-                .unwrap_err()
-                .to_string();
-            assert!(e.contains(want), "{want} (mmap): {e}");
-        };
+        let (_dir, p, good) = saved(&sample_with_subwords());
+        let check = |bytes: &[u8], want: &str| refused(&p, bytes, None, want);
         let n = good.len();
         let mut v = good.clone();
         v[n - 4..].copy_from_slice(&f32::NAN.to_le_bytes());
@@ -579,13 +589,15 @@ mod tests {
         // Headers whose n-gram settings do not fit are errors, not panics.
         for (minn, maxn, bucket, rows) in [(4, 3, 3, 3), (0, 3, 3, 3), (2, 3, 4, 3), (2, 0, 3, 3)] {
             let header = Header {
-                rows: 3,
-                dim: 2,
-                tokens: vec!["x".into(), "y".into(), "z".into()],
-                counts: vec![7, 7, 1],
-                matrix_offset: 4096,
-                subword_rows: rows,
-                metadata: vec![],
+                v1: HeaderV1 {
+                    rows: 3,
+                    dim: 2,
+                    tokens: vec!["x".into(), "y".into(), "z".into()],
+                    counts: vec![7, 7, 1],
+                    matrix_offset: 4096,
+                    subword_rows: rows,
+                    metadata: vec![],
+                },
                 ngrams: Some(NgramHeader { minn, maxn, bucket }),
             };
             let h = codec::encode(&header).unwrap();

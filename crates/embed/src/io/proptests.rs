@@ -102,8 +102,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("v.epv");
         e.save(&p, Format::Native).unwrap();
-        // SAFETY: the file is not changed while mapped.
-        let mapped = unsafe { Embeddings::load_mmap(&p) }.unwrap();
+        let mapped = crate::io::mapped::load_mmap(&p).unwrap();
         prop_assert_eq!(&mapped, &e);
         for w in ["unseen", "ab", "日本語"] {
             let got = back.word_vector(w).ok().map(|v| v.into_owned());

@@ -7,8 +7,8 @@
 //! the vectors, word2vec C writes one), and the file must end after the N-th
 //! row (a final newline aside).
 
-use super::common::{self, read_line};
-use super::word2vec_text::check_header;
+use super::common;
+use super::word2vec_text::open_with_header;
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use std::io::{BufRead, Read};
@@ -19,19 +19,8 @@ use std::path::Path;
 const MAX_WORD_BYTES: usize = 1 << 16;
 
 pub(crate) fn read(path: &Path) -> Result<Embeddings> {
-    let (mut r, len) = common::open(path)?;
-    let mut line = Vec::new();
-    let head = read_line(&mut r, &mut line, 4096, path, 1)?;
-    if head == 0 {
-        return Err(Error::format(
-            path,
-            "the file is empty; expected word vectors",
-        ));
-    }
     // The shortest row is a one-byte word, a space and D floats.
-    let (n, dim) = check_header(path, &line, len - head as u64, |d| {
-        d.saturating_mul(4).saturating_add(2)
-    })?;
+    let (mut r, head, n, dim) = open_with_header(path, |d| d.saturating_mul(4).saturating_add(2))?;
     let mut offset = head as u64;
     let mut tokens = Vec::with_capacity(n);
     let mut offsets = Vec::with_capacity(n);
@@ -191,10 +180,7 @@ mod tests {
     }
 
     fn load(bytes: &[u8]) -> Result<Embeddings> {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("v.bin");
-        std::fs::write(&p, bytes).unwrap();
-        Embeddings::load(&p, Some(Format::Word2VecBinary))
+        common::load_bytes(bytes, "v.bin", Format::Word2VecBinary)
     }
 
     #[test]

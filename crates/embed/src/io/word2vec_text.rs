@@ -9,7 +9,8 @@
 use super::common::{self, chomp, line_limit, parse_text_row, read_line, utf8};
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
-use std::io::Write;
+use std::fs::File;
+use std::io::{BufReader, Write};
 use std::path::Path;
 
 /// Parses a `N D` header line; `None` when the line is not exactly two
@@ -70,7 +71,13 @@ pub(crate) fn check_header(
     Ok((n, d))
 }
 
-pub(crate) fn read(path: &Path) -> Result<Embeddings> {
+/// Opens a word2vec file and reads its `N D` header line, checked against
+/// the bytes that follow (see [`check_header`]); returns the reader
+/// positioned after the header, the header's length in bytes, `N` and `D`.
+pub(crate) fn open_with_header(
+    path: &Path,
+    min_row_bytes: impl Fn(u64) -> u64,
+) -> Result<(BufReader<File>, usize, usize, usize)> {
     let (mut r, len) = common::open(path)?;
     let mut line = Vec::new();
     let head = read_line(&mut r, &mut line, 4096, path, 1)?;
@@ -80,10 +87,14 @@ pub(crate) fn read(path: &Path) -> Result<Embeddings> {
             "the file is empty; expected word vectors",
         ));
     }
+    let (n, dim) = check_header(path, &line, len - head as u64, min_row_bytes)?;
+    Ok((r, head, n, dim))
+}
+
+pub(crate) fn read(path: &Path) -> Result<Embeddings> {
     // The shortest row is `w 0 0 ... 0` without a final newline: 2D + 1 bytes.
-    let (n, dim) = check_header(path, &line, len - head as u64, |d| {
-        d.saturating_mul(2).saturating_add(1)
-    })?;
+    let (mut r, _, n, dim) = open_with_header(path, |d| d.saturating_mul(2).saturating_add(1))?;
+    let mut line = Vec::new();
     let mut tokens = Vec::with_capacity(n);
     let mut matrix = Vec::with_capacity(n * dim);
     let limit = line_limit(dim);
@@ -142,10 +153,7 @@ mod tests {
     use crate::Format;
 
     fn load_str(s: impl AsRef<[u8]>) -> Result<Embeddings> {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("v.txt");
-        std::fs::write(&p, s.as_ref()).unwrap();
-        Embeddings::load(&p, Some(Format::Word2VecText))
+        common::load_bytes(s, "v.txt", Format::Word2VecText)
     }
 
     #[test]

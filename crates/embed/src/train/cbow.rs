@@ -12,20 +12,14 @@
 //! and of all their character n-grams, pooled into one mean as fastText's
 //! CBOW does (a long word, with more n-grams, weighs more).
 
-use super::config::Loss;
 use super::hidden::rows_step;
-use super::kernels::Kernels;
 use super::net::{Net, ThreadState};
+use crate::kernels::Kernels;
 
 /// Trains one sentence (word ids after subsampling).
 #[inline(always)]
 pub(crate) fn train_sentence<K: Kernels>(net: &Net, st: &mut ThreadState, sen: &[u32]) {
-    for pos in 0..sen.len() {
-        let word = sen[pos];
-        st.context(sen, pos, net.window);
-        if st.ctx.is_empty() {
-            continue;
-        }
+    st.for_each_window(sen, net.window, |st, word| {
         st.rows.clear();
         match &net.inputs {
             None => st.rows.extend_from_slice(&st.ctx),
@@ -35,15 +29,7 @@ pub(crate) fn train_sentence<K: Kernels>(net: &Net, st: &mut ThreadState, sen: &
                 }
             }
         }
-        match net.loss {
-            Loss::NegativeSampling => st.draw_targets(net, word),
-            Loss::HierarchicalSoftmax => {
-                st.targets.clear();
-                st.labels.clear();
-                st.targets.extend_from_slice(net.huffman.points(word));
-                st.labels.extend_from_slice(net.huffman.codes(word));
-            }
-        }
+        st.draw_targets(net, word);
         rows_step::<K>(net, st, net.cbow_mean);
-    }
+    });
 }

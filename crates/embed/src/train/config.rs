@@ -190,65 +190,65 @@ impl Word2VecConfig {
     /// Rejects settings that cannot train, saying which value is wrong and
     /// what would work.
     pub fn validate(&self) -> Result<()> {
-        let bad = |msg: String| Err(Error::Config(msg));
-        if self.dim == 0 {
-            return bad("dim is 0; vectors need at least one dimension (word2vec uses 100)".into());
-        }
-        if self.window == 0 {
-            return bad(
-                "window is 0; a word needs at least one neighbour on each side (word2vec uses 5)"
-                    .into(),
-            );
-        }
-        if self.loss == Loss::NegativeSampling && self.negative == 0 {
-            return bad("negative is 0 with negative sampling; draw at least one noise word (word2vec uses 5) or choose hierarchical softmax (--loss hs)".into());
-        }
+        ensure(self.dim > 0, || {
+            "dim is 0; vectors need at least one dimension (word2vec uses 100)".into()
+        })?;
+        ensure(self.window > 0, || {
+            "window is 0; a word needs at least one neighbour on each side (word2vec uses 5)".into()
+        })?;
+        ensure(
+            self.loss != Loss::NegativeSampling || self.negative > 0,
+            || {
+                "negative is 0 with negative sampling; draw at least one noise word (word2vec uses 5) or choose hierarchical softmax (loss: Loss::HierarchicalSoftmax)".into()
+            },
+        )?;
         let alpha = self.start_alpha();
-        if !(alpha.is_finite() && alpha > 0.0) {
-            return bad(format!(
-                "alpha is {alpha}; the learning rate must be a positive number (word2vec uses 0.025 for skip-gram, 0.05 for CBOW)"
-            ));
-        }
+        ensure(alpha.is_finite() && alpha > 0.0, || {
+            format!("alpha is {alpha}; the learning rate must be a positive number (word2vec uses 0.025 for skip-gram, 0.05 for CBOW)")
+        })?;
         if let Some(m) = self.min_alpha {
-            if !(m.is_finite() && m >= 0.0 && m <= alpha) {
-                return bad(format!(
-                    "min_alpha is {m}; it must be between 0 and alpha ({alpha})"
-                ));
-            }
+            ensure(m.is_finite() && m >= 0.0 && m <= alpha, || {
+                format!("min_alpha is {m}; it must be between 0 and alpha ({alpha})")
+            })?;
         }
-        if self.epochs == 0 {
-            return bad(
-                "epochs is 0; train for at least one pass over the corpus (word2vec uses 5)".into(),
-            );
-        }
-        if !(self.sample.is_finite() && self.sample >= 0.0) {
-            return bad(format!(
+        ensure(self.epochs > 0, || {
+            "epochs is 0; train for at least one pass over the corpus (word2vec uses 5)".into()
+        })?;
+        ensure(self.sample.is_finite() && self.sample >= 0.0, || {
+            format!(
                 "sample is {}; the subsampling threshold must be 0 (off) or positive (word2vec uses 1e-3, 1e-4 to 1e-5 for large corpora)",
                 self.sample
-            ));
-        }
-        if self.threads == 0 {
-            return bad("threads is 0; use at least one thread".into());
-        }
-        if self.max_sentence_len == 0 {
-            return bad(
-                "max_sentence_len is 0; sentences must hold at least one word (word2vec uses 1000)"
-                    .into(),
-            );
-        }
-        if self.max_vocab == Some(0) {
-            return bad("max_vocab is 0, which keeps no word; leave it unset for no limit".into());
-        }
-        if self.dim > (1 << 20) {
-            return bad(format!(
+            )
+        })?;
+        ensure(self.threads > 0, || {
+            "threads is 0; use at least one thread".into()
+        })?;
+        ensure(self.max_sentence_len > 0, || {
+            "max_sentence_len is 0; sentences must hold at least one word (word2vec uses 1000)"
+                .into()
+        })?;
+        ensure(self.max_vocab != Some(0), || {
+            "max_vocab is 0, which keeps no word; leave it unset for no limit".into()
+        })?;
+        ensure(self.dim <= 1 << 20, || {
+            format!(
                 "dim is {}; more than 2^20 dimensions is surely a mistake",
                 self.dim
-            ));
-        }
-        if self.window > (1 << 16) || self.negative > (1 << 16) {
-            return bad("window and negative must be at most 65536".into());
-        }
+            )
+        })?;
+        ensure(self.window <= 1 << 16 && self.negative <= 1 << 16, || {
+            "window and negative must be at most 65536".into()
+        })
+    }
+}
+
+/// A check of a configuration: `Ok` when `ok`, else [`Error::Config`] with
+/// `message()`, which names the setting and says what would work.
+pub(crate) fn ensure(ok: bool, message: impl FnOnce() -> String) -> Result<()> {
+    if ok {
         Ok(())
+    } else {
+        Err(Error::Config(message()))
     }
 }
 

@@ -4,13 +4,14 @@
 //! character n-grams, run by the word2vec trainer (the same counting,
 //! sampling, schedule, Hogwild threads and kernels).
 
-use super::config::{Model, Word2VecConfig};
+use super::config::{ensure, Model, Word2VecConfig};
 use super::net::Net;
 use super::observer::Observer;
 use super::sampling::Subsampler;
 use super::subword_rows::{init_row, RowKey, SubwordLayout};
 use super::word2vec::{prepare, train_net};
 use crate::error::{Error, Result};
+use crate::kernels::{Portable, RowMean};
 use crate::{Embeddings, Subwords};
 use embedpos_tokenize::ngrams::NgramConfig;
 use serde::{Deserialize, Serialize};
@@ -42,9 +43,11 @@ impl Defaults {
 /// Settings of fastText training: the word2vec settings, the n-grams and
 /// the noise distribution.
 ///
-/// `Default` is fastText's defaults ([`Defaults::FastText`]): skip-gram,
-/// `dim 100`, `ws 5`, `neg 5`, `t 1e-4`, `minCount 5`, `epoch 5`,
-/// `lr 0.05`, `minn 3`, `maxn 6`, `bucket 2,000,000`, noise `∝ count^0.5`.
+/// `Default` is what `fasttext skipgram` uses with no option
+/// ([`Defaults::FastText`]): skip-gram, `dim 100`, `ws 5`, `neg 5`,
+/// `t 1e-4`, `minCount 5`, `epoch 5`, `lr 0.05`, `minn 3`, `maxn 6`,
+/// `bucket 2,000,000`, noise `∝ count^0.5`; word2vec C's values are
+/// [`FastTextConfig::with_defaults`]`(`[`Defaults::Word2Vec`]`)`.
 /// Where fastText and word2vec agree the rules are shared, not copied:
 ///
 /// * the window is drawn uniformly from `1..=window` for every word in both
@@ -52,7 +55,7 @@ impl Defaults {
 /// * fastText discards a word of frequency `f = count/T` when
 ///   `rand > sqrt(t/f) + t/f`; word2vec's keep probability
 ///   `(sqrt(count/(t·T)) + 1) · t·T/count` is the same expression, so one
-///   [`Subsampler`] serves both;
+///   subsampling table serves both;
 /// * the learning rate decays linearly to zero over all epochs in both
 ///   (word2vec floors it at `lr · 1e-4`, which is kept).
 ///
@@ -115,28 +118,35 @@ pub struct FastTextConfig {
 }
 
 impl Default for FastTextConfig {
+    /// What `fasttext skipgram` uses when given no option (fastText 0.9's
+    /// `Args`), with this crate's reading order: skip-gram, `dim 100`,
+    /// `ws 5`, `neg 5` (negative sampling), `lr 0.05`, `t 1e-4`,
+    /// `minCount 5`, `epoch 5`, `minn 3`, `maxn 6`, `bucket 2,000,000`,
+    /// `thread 12`, noise words `∝ count^0.5`, lines cut every 1024 tokens,
+    /// and the corpus read in shuffled blocks of lines. `fasttext cbow` has
+    /// the same defaults with [`Model::Cbow`] (its `lr` is 0.05 too).
     fn default() -> Self {
-        FastTextConfig::with_defaults(Defaults::FastText)
+        FastTextConfig {
+            word2vec: Word2VecConfig {
+                model: Model::SkipGram,
+                sample: 1e-4,
+                alpha: Some(0.05),
+                max_sentence_len: 1024,
+                shuffle_blocks: true,
+                ..Word2VecConfig::default()
+            },
+            ngrams: NgramConfig::default(),
+            noise_power: 0.5,
+        }
     }
 }
 
 impl FastTextConfig {
-    /// The defaults of fastText or of word2vec (see [`Defaults`]); the
-    /// n-grams are fastText's in both.
+    /// The defaults of fastText ([`FastTextConfig::default`]) or of word2vec
+    /// (see [`Defaults`]); the n-grams are fastText's in both.
     pub fn with_defaults(defaults: Defaults) -> Self {
         match defaults {
-            Defaults::FastText => FastTextConfig {
-                word2vec: Word2VecConfig {
-                    model: Model::SkipGram,
-                    sample: 1e-4,
-                    alpha: Some(0.05),
-                    max_sentence_len: 1024,
-                    shuffle_blocks: true,
-                    ..Default::default()
-                },
-                ngrams: NgramConfig::default(),
-                noise_power: 0.5,
-            },
+            Defaults::FastText => FastTextConfig::default(),
             Defaults::Word2Vec => FastTextConfig {
                 word2vec: Word2VecConfig::default(),
                 ngrams: NgramConfig::default(),
@@ -152,13 +162,12 @@ impl FastTextConfig {
         self.ngrams
             .validate()
             .map_err(|e| Error::Config(format!("n-gram settings: {e}")))?;
-        if !(self.noise_power.is_finite() && (0.0..=2.0).contains(&self.noise_power)) {
-            return Err(Error::Config(format!(
+        ensure((0.0..=2.0).contains(&self.noise_power), || {
+            format!(
                 "noise_power is {}; use a number between 0 and 2 (fastText uses 0.5, word2vec 0.75)",
                 self.noise_power
-            )));
-        }
-        Ok(())
+            )
+        })
     }
 }
 
@@ -233,12 +242,15 @@ impl FastText {
         let dim = w2v.dim;
         let corpus = prepare(w2v, inputs, observer)?;
         let vocab_len = corpus.vocab.len();
-        if vocab_len as u64 + 1 + cfg.ngrams.bucket as u64 >= u32::MAX as u64 {
-            return Err(Error::Config(format!(
+        ensure(
+            (vocab_len as u64 + 1 + cfg.ngrams.bucket as u64) < u32::MAX as u64,
+            || {
+                format!(
                 "{vocab_len} words plus {} buckets exceed 2^32 input rows; use fewer buckets or a smaller vocabulary (max_vocab)",
                 cfg.ngrams.bucket
-            )));
-        }
+            )
+            },
+        )?;
         // fastText's `</s>`: a word counted once per line, kept in the
         // vocabulary when it reaches min_count like any other.
         let eos = corpus.line_ends >= w2v.min_count.max(1);
@@ -264,15 +276,12 @@ impl FastText {
         // fastText's getWordVector.
         let mut words = vec![0f32; vocab_len * dim];
         for (w, out) in words.chunks_exact_mut(dim).enumerate() {
-            let rows = inputs.of(w as u32);
-            for &r in rows {
+            let mut mean = RowMean::<Portable>::new(out);
+            for &r in inputs.of(w as u32) {
                 let r = r as usize;
-                out.iter_mut()
-                    .zip(&syn0[r * dim..(r + 1) * dim])
-                    .for_each(|(o, v)| *o += v);
+                mean.add(&syn0[r * dim..(r + 1) * dim]);
             }
-            let inv = 1.0 / rows.len() as f32;
-            out.iter_mut().for_each(|o| *o *= inv);
+            mean.mean();
         }
         drop(inputs);
         // The word rows (and `</s>`'s) go; the bucket rows stay.
@@ -375,6 +384,7 @@ impl TrainedBuckets {
 
 #[cfg(test)]
 mod tests {
+    use super::super::config::Loss;
     use super::super::observer::LossRecorder;
     use super::*;
 
@@ -440,6 +450,34 @@ mod tests {
         }
     }
 
+    /// `Default` is `fasttext skipgram` without options (fastText 0.9's
+    /// `Args` defaults); word2vec's set is one call away.
+    #[test]
+    fn defaults_are_fasttext_skipgram() {
+        let c = FastTextConfig::default();
+        let w = &c.word2vec;
+        assert_eq!((w.model, w.loss), (Model::SkipGram, Loss::NegativeSampling));
+        assert_eq!((w.dim, w.window, w.negative), (100, 5, 5));
+        assert_eq!((w.min_count, w.epochs, w.threads), (5, 5, 12));
+        assert_eq!((w.start_alpha(), w.sample), (0.05, 1e-4));
+        assert_eq!((w.max_sentence_len, w.max_vocab), (1024, None));
+        assert!(w.shuffle_blocks);
+        assert_eq!(
+            (c.ngrams.minn, c.ngrams.maxn, c.ngrams.bucket),
+            (3, 6, 2_000_000)
+        );
+        assert_eq!(c.noise_power, 0.5);
+        assert_eq!(FastTextConfig::with_defaults(Defaults::FastText), c);
+        assert_eq!(Defaults::default(), Defaults::FastText);
+        let w2v = FastTextConfig::with_defaults(Defaults::Word2Vec);
+        assert_eq!(w2v.word2vec, Word2VecConfig::default());
+        assert_eq!((w2v.ngrams, w2v.noise_power), (c.ngrams, 0.75));
+        // fastText's cbow: the same but the model (lr stays 0.05).
+        let mut cbow = c.clone();
+        cbow.word2vec.model = Model::Cbow;
+        assert_eq!(cbow.word2vec.start_alpha(), 0.05);
+    }
+
     #[test]
     fn bad_ngram_settings_are_rejected() {
         let mut cfg = small();
@@ -498,7 +536,7 @@ mod tests {
         assert_eq!(m.embeddings().len(), 2);
         assert!(m.embeddings().vocab().id("</s>").is_none());
         assert_eq!(rec.epochs.len(), 1);
-        assert_eq!(rec.epochs[0].words, 200);
+        assert_eq!(rec.epochs[0].done, 200);
         // Every line: (word, </s>) and (</s>, word), each with 1 + 5 rows.
         assert_eq!(rec.epochs[0].pairs, 100 * 2 * 6);
 
@@ -510,7 +548,7 @@ mod tests {
             .unwrap()
             .train_with(&[&p], &mut rec)
             .unwrap();
-        assert_eq!(rec.epochs[0].words, 100);
+        assert_eq!(rec.epochs[0].done, 100);
         assert_eq!(rec.epochs[0].pairs, 0);
     }
 
@@ -530,6 +568,6 @@ mod tests {
             .unwrap()
             .train_compact(&[&p], &mut rec)
             .unwrap();
-        assert_eq!(rec.epochs[0].words, 10);
+        assert_eq!(rec.epochs[0].done, 10);
     }
 }

@@ -10,8 +10,8 @@
 //! row (fastText's `Model::update` adds the same gradient to each row of the
 //! input, as word2vec C's CBOW adds it to each context word).
 
-use super::kernels::Kernels;
 use super::net::{Net, ThreadState};
+use crate::kernels::{Kernels, RowMean};
 
 /// Trains `st.rows` (rows of `syn0`, repeats allowed) against `st.targets`
 /// with `st.labels`; `mean` averages the input rows, otherwise they are
@@ -19,39 +19,65 @@ use super::net::{Net, ThreadState};
 #[inline(always)]
 pub(crate) fn rows_step<K: Kernels>(net: &Net, st: &mut ThreadState, mean: bool) {
     let dim = net.dim;
-    let n = st.rows.len();
-    if n == 0 {
+    if st.rows.is_empty() {
         return;
     }
     // in -> hidden
-    let h = &mut st.neu1[..dim];
-    h.copy_from_slice(net.syn0.row(st.rows[0] as usize));
-    for &r in &st.rows[1..] {
-        K::add(net.syn0.row(r as usize), h);
+    let mut h = RowMean::<K>::new(&mut st.neu1[..dim]);
+    for &r in &st.rows {
+        h.add(net.syn0.row(r as usize));
     }
-    if mean && n > 1 {
-        K::scale(1.0 / n as f32, h);
+    if mean {
+        h.mean();
+    } else {
+        h.sum();
     }
     // hidden -> output, one output row at a time
     let e = &mut st.neu1e[..dim];
-    e.fill(0.0);
-    let h = &st.neu1[..dim];
     let mut loss = 0f32;
-    for j in 0..st.targets.len() {
-        let row = st.targets[j] as usize;
-        let f = K::dot(h, net.out.row(row));
-        let (err, l) = net.gradient(f, st.labels[j]);
-        loss += l;
-        let g = err * st.alpha;
-        if g != 0.0 {
-            K::axpy(g, net.out.row(row), e);
-            K::axpy(g, h, net.out.row_mut(row));
-        }
-    }
+    output_step::<K>(
+        net,
+        &st.targets,
+        &st.labels,
+        st.alpha,
+        &st.neu1[..dim],
+        e,
+        &mut loss,
+    );
     // hidden -> in
     for &r in &st.rows {
         K::add(e, net.syn0.row_mut(r as usize));
     }
     st.loss += loss as f64;
     st.pairs += st.targets.len() as u64;
+}
+
+/// The output side of one input vector `h`: for each of `targets` in turn
+/// (with its `labels`), `g = alpha · (label − σ(h·v'))`, `e += g·v'` (from
+/// the output row before its update) and `v' += g·h`, each output row
+/// updated before the next is scored, as word2vec C and fastText's
+/// `Loss::forward` do. `e` starts at zero; the pairs' losses are added to
+/// `loss` one by one.
+#[inline(always)]
+pub(crate) fn output_step<K: Kernels>(
+    net: &Net,
+    targets: &[u32],
+    labels: &[u8],
+    alpha: f32,
+    h: &[f32],
+    e: &mut [f32],
+    loss: &mut f32,
+) {
+    e.fill(0.0);
+    for j in 0..targets.len() {
+        let row = targets[j] as usize;
+        let f = K::dot(h, net.out.row(row));
+        let (err, l) = net.gradient(f, labels[j]);
+        *loss += l;
+        let g = err * alpha;
+        if g != 0.0 {
+            K::axpy(g, net.out.row(row), e);
+            K::axpy(g, h, net.out.row_mut(row));
+        }
+    }
 }

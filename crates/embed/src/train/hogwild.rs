@@ -18,15 +18,16 @@
 //!
 //! # What this module guarantees
 //!
-//! This file holds all of the crate's `unsafe` memory access. [`Hogwild`]
+//! This module holds all of the trainers' `unsafe` memory access (the
+//! crate docs list the rest of the crate's `unsafe`). [`Hogwild`]
 //! owns one row-major matrix and hands out row slices to any number of
 //! threads through `&self`. Its contract with the (crate-private) callers:
 //!
 //! * indices are checked: a row outside the matrix panics instead of
 //!   touching memory out of bounds (ids come from our own vocabulary, so
 //!   this is a bug check, never user input);
-//! * a thread holds a row slice only for the duration of one kernel call,
-//!   and never holds a mutable slice of a row together with any other slice
+//! * a thread holds a row slice only within one update step (a few kernel
+//!   calls on the same rows), and never holds a mutable slice of a row together with any other slice
 //!   of the *same* matrix (the training loops read rows of one matrix while
 //!   writing rows of the other, or write from a private scratch buffer);
 //! * the matrix outlives every thread ([`std::thread::scope`]) and is

@@ -9,6 +9,8 @@
 //! `Σ_d log σ((1 − 2·code_d) · v'_{point_d} · h)`, i.e. the label of inner
 //! node `point_d` is `1 − code_d`.
 
+use std::ops::Range;
+
 /// Codes and inner-node paths of every word, stored flat.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Huffman {
@@ -99,20 +101,23 @@ impl Huffman {
     /// The branches (0 or 1) from the root to `word`.
     #[inline(always)]
     pub(crate) fn codes(&self, word: u32) -> &[u8] {
-        let w = word as usize;
-        match (self.offsets.get(w), self.offsets.get(w + 1)) {
-            (Some(&a), Some(&b)) => &self.codes[a as usize..b as usize],
-            _ => &[],
-        }
+        &self.codes[self.path(word)]
     }
 
     /// The inner nodes from the root to `word` (rows of the output matrix).
     #[inline(always)]
     pub(crate) fn points(&self, word: u32) -> &[u32] {
+        &self.points[self.path(word)]
+    }
+
+    /// Where `word`'s path is stored in `codes` and `points` (empty for a
+    /// word outside the tree).
+    #[inline(always)]
+    fn path(&self, word: u32) -> Range<usize> {
         let w = word as usize;
         match (self.offsets.get(w), self.offsets.get(w + 1)) {
-            (Some(&a), Some(&b)) => &self.points[a as usize..b as usize],
-            _ => &[],
+            (Some(&a), Some(&b)) => a as usize..b as usize,
+            _ => 0..0,
         }
     }
 

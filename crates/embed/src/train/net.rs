@@ -4,7 +4,8 @@
 use super::config::{Loss, Model, Word2VecConfig};
 use super::hogwild::Hogwild;
 use super::huffman::Huffman;
-use super::sampling::{Lcg, NegativeSampler};
+use super::rng::Lcg;
+use super::sampling::NegativeSampler;
 use super::sigmoid::Sigmoid;
 use super::subword_rows::InputRows;
 
@@ -185,22 +186,34 @@ impl ThreadState {
         self.ctx.extend_from_slice(&sen[pos + 1..hi]);
     }
 
-    /// Fills `targets` with `word` (label 1) and up to `negative` noise
-    /// words (label 0); a noise word equal to `word` is dropped, as in
-    /// word2vec C.
+    /// Calls `train(self, word)` for every word of `sen` whose dynamic
+    /// window (drawn into `ctx` by [`context`](Self::context)) holds at
+    /// least one context word, left to right.
+    #[inline(always)]
+    pub(crate) fn for_each_window(
+        &mut self,
+        sen: &[u32],
+        window: usize,
+        mut train: impl FnMut(&mut Self, u32),
+    ) {
+        for pos in 0..sen.len() {
+            self.context(sen, pos, window);
+            if !self.ctx.is_empty() {
+                train(self, sen[pos]);
+            }
+        }
+    }
+
+    /// Fills `targets` with the output rows of predicting `word`, and
+    /// `labels` with what each should predict: with negative sampling,
+    /// `word` (label 1) and up to `negative` noise words (label 0) — a noise
+    /// word equal to `word` is dropped, as in word2vec C, or drawn again, as
+    /// in fastText; with hierarchical softmax, its Huffman path with the
+    /// branch codes as labels.
     #[inline(always)]
     pub(crate) fn draw_targets(&mut self, net: &Net, word: u32) {
         self.targets.clear();
         self.labels.clear();
-        self.push_targets(net, word);
-    }
-
-    /// Appends the output rows of predicting `word` to `targets`: with
-    /// negative sampling, `word` and its noise words as in
-    /// [`draw_targets`](Self::draw_targets); with hierarchical softmax, its
-    /// Huffman path with the branch codes as labels.
-    #[inline(always)]
-    pub(crate) fn push_targets(&mut self, net: &Net, word: u32) {
         if net.loss == Loss::HierarchicalSoftmax {
             self.targets.extend_from_slice(net.huffman.points(word));
             self.labels.extend_from_slice(net.huffman.codes(word));
@@ -232,14 +245,14 @@ impl ThreadState {
 mod tests {
     use super::super::subword_rows::SubwordLayout;
     use super::*;
+    use crate::train::test_vocab;
     use embedpos_tokenize::ngrams::NgramConfig;
-    use embedpos_tokenize::Vocab;
 
     /// Two words, the first with 100/101 of the noise mass: word2vec drops
     /// the draws equal to the target, fastText draws them again.
     #[test]
     fn fasttext_redraws_noise_words_equal_to_the_target() {
-        let vocab = Vocab::from_ordered(vec!["a".into(), "b".into()], vec![100, 1]).unwrap();
+        let vocab = test_vocab(&[("a", 100), ("b", 1)]);
         let cfg = Word2VecConfig {
             dim: 4,
             negative: 5,
@@ -254,9 +267,7 @@ mod tests {
         for (k, net) in [&plain, &ft].into_iter().enumerate() {
             let mut st = ThreadState::new(net, 7, 0.05);
             for _ in 0..200 {
-                st.targets.clear();
-                st.labels.clear();
-                st.push_targets(net, 0);
+                st.draw_targets(net, 0);
                 assert_eq!((st.targets[0], st.labels[0]), (0, 1));
                 assert!(st.targets[1..].iter().all(|&t| t == 1));
                 assert!(st.labels[1..].iter().all(|&l| l == 0));

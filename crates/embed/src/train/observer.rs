@@ -32,6 +32,28 @@ pub struct VocabReport {
     pub train_words: u64,
 }
 
+/// What the counts of [`Progress`], [`EpochEnd`] and [`Finish`] count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProgressUnit {
+    /// Corpus words, as word2vec counts them: every word of the encoded
+    /// corpus a thread reads, before subsampling (word2vec, fastText; for
+    /// fastText a line end, its `</s>` word, counts too).
+    Words,
+    /// Non-zero entries of the co-occurrence matrix (GloVe).
+    Entries,
+}
+
+impl ProgressUnit {
+    /// The unit's name in the plural, for messages: `words`, `entries`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProgressUnit::Words => "words",
+            ProgressUnit::Entries => "entries",
+        }
+    }
+}
+
 /// A snapshot of training, all threads together.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
@@ -40,17 +62,19 @@ pub struct Progress {
     pub epoch: usize,
     /// Number of epochs.
     pub epochs: usize,
-    /// Corpus words processed over all epochs (before subsampling, as
-    /// word2vec counts them).
-    pub words_done: u64,
-    /// `epochs × words per epoch`.
-    pub words_total: u64,
+    /// What [`done`](Self::done) and [`total`](Self::total) count.
+    pub unit: ProgressUnit,
+    /// Units processed over all epochs.
+    pub done: u64,
+    /// `epochs × units per epoch`.
+    pub total: u64,
     /// The current learning rate.
     pub lr: f32,
     /// Mean loss per (input, output) pair since the start of the current
     /// epoch: `−log σ(v'·h)` for observed words and `−log σ(−v'·h)` for
-    /// noise words or tree nodes (see the `sigmoid` module of the trainer).
-    /// `NaN` before any pair has been trained.
+    /// noise words or tree nodes (see the `sigmoid` module of the trainer);
+    /// for GloVe the mean cost `½ f(X_ij) δ²` per entry. `NaN` before any
+    /// pair has been trained.
     pub loss: f64,
     /// Time since training started (after counting and encoding).
     pub elapsed: Duration,
@@ -59,17 +83,17 @@ pub struct Progress {
 impl Progress {
     /// Fraction done, in `[0, 1]`.
     pub fn fraction(&self) -> f64 {
-        if self.words_total == 0 {
+        if self.total == 0 {
             return 1.0;
         }
-        (self.words_done as f64 / self.words_total as f64).min(1.0)
+        (self.done as f64 / self.total as f64).min(1.0)
     }
 
-    /// Corpus words per second so far.
-    pub fn words_per_sec(&self) -> f64 {
+    /// Units ([`unit`](Self::unit)) per second so far.
+    pub fn per_sec(&self) -> f64 {
         let s = self.elapsed.as_secs_f64();
         if s > 0.0 {
-            self.words_done as f64 / s
+            self.done as f64 / s
         } else {
             0.0
         }
@@ -84,10 +108,12 @@ pub struct EpochEnd {
     pub epoch: usize,
     /// Mean loss per pair over the epoch (see [`Progress::loss`]).
     pub loss: f64,
-    /// Pairs trained in the epoch.
+    /// Pairs trained in the epoch (GloVe: entries).
     pub pairs: u64,
-    /// Corpus words processed in the epoch.
-    pub words: u64,
+    /// What [`done`](Self::done) counts.
+    pub unit: ProgressUnit,
+    /// Units processed in the epoch.
+    pub done: u64,
     /// Time since training started.
     pub elapsed: Duration,
 }
@@ -96,8 +122,10 @@ pub struct EpochEnd {
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
 pub struct Finish {
-    /// Corpus words processed over all epochs.
-    pub words_done: u64,
+    /// What [`done`](Self::done) counts.
+    pub unit: ProgressUnit,
+    /// Units processed over all epochs.
+    pub done: u64,
     /// Epochs completed by every thread.
     pub epochs_done: usize,
     /// Training time (after counting and encoding).

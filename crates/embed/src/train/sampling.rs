@@ -1,28 +1,6 @@
-//! Random numbers and the two sampling tables of word2vec: noise words drawn
-//! from the unigram distribution raised to 3/4, and the keep probabilities
-//! of frequent-word subsampling.
-
-/// word2vec C's linear congruential generator,
-/// `next_random = next_random · 25214903917 + 11 (mod 2^64)`.
-///
-/// Kept for faithfulness (the same generator drives the window sizes, the
-/// subsampling and the noise words in word2vec C). Its low bits have short
-/// periods (bit `k` repeats every `2^(k+1)` draws), so callers use the high
-/// bits except where word2vec itself takes the whole number modulo a small
-/// integer (the window size).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Lcg(pub(crate) u64);
-
-impl Lcg {
-    /// Advances and returns the new state.
-    #[inline(always)]
-    pub(crate) fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(25_214_903_917).wrapping_add(11);
-        self.0
-    }
-}
-
-pub(crate) use embedpos_base::splitmix64;
+//! The two sampling tables of word2vec: noise words drawn from the unigram
+//! distribution raised to a power (3/4 in word2vec, 1/2 in fastText), and the
+//! keep probabilities of frequent-word subsampling.
 
 /// Noise words drawn with probability `count^0.75 / Σ count^0.75`
 /// (Mikolov et al. 2013b, §2.2), by Walker's alias method (Vose 1991).
@@ -195,19 +173,7 @@ impl Subsampler {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lcg_matches_word2vec_c() {
-        // next_random starts at 1 in InitNet; the first two states.
-        let mut r = Lcg(1);
-        assert_eq!(r.next(), 25_214_903_928);
-        assert_eq!(
-            r.next(),
-            25_214_903_928u64
-                .wrapping_mul(25_214_903_917)
-                .wrapping_add(11)
-        );
-    }
+    use crate::train::rng::Lcg;
 
     #[test]
     fn alias_table_reproduces_the_unigram_power_distribution() {

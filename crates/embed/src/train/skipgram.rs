@@ -32,11 +32,11 @@
 //! floating-point rounding (and Hogwild timing) the result is fastText's.
 
 use super::config::Loss;
-use super::hidden::rows_step;
+use super::hidden::{output_step, rows_step};
 use super::hogwild::Hogwild;
-use super::kernels::Kernels;
 use super::net::{Net, ThreadState};
 use super::subword_rows::InputRows;
+use crate::kernels::{Kernels, RowMean};
 
 /// Trains one sentence (word ids after subsampling).
 #[inline(always)]
@@ -44,12 +44,7 @@ pub(crate) fn train_sentence<K: Kernels>(net: &Net, st: &mut ThreadState, sen: &
     if let Some(inputs) = &net.inputs {
         return subword_sentence::<K>(net, inputs, st, sen);
     }
-    for pos in 0..sen.len() {
-        let word = sen[pos];
-        st.context(sen, pos, net.window);
-        if st.ctx.is_empty() {
-            continue;
-        }
+    st.for_each_window(sen, net.window, |st, word| {
         match (net.loss, net.shared_negatives) {
             (Loss::NegativeSampling, true) => {
                 st.draw_targets(net, word);
@@ -63,12 +58,9 @@ pub(crate) fn train_sentence<K: Kernels>(net: &Net, st: &mut ThreadState, sen: &
                 }
             }
             (Loss::HierarchicalSoftmax, shared) => {
-                st.targets.clear();
-                st.labels.clear();
-                st.targets.extend_from_slice(net.huffman.points(word));
-                st.labels.extend_from_slice(net.huffman.codes(word));
+                st.draw_targets(net, word);
                 if st.targets.is_empty() {
-                    continue;
+                    return;
                 }
                 if shared {
                     window_step::<K>(net, st);
@@ -80,19 +72,14 @@ pub(crate) fn train_sentence<K: Kernels>(net: &Net, st: &mut ThreadState, sen: &
                 }
             }
         }
-    }
+    });
 }
 
 /// fastText's skip-gram on one sentence: the centre word's rows predict the
 /// context words (see the module documentation).
 #[inline(always)]
 fn subword_sentence<K: Kernels>(net: &Net, inputs: &InputRows, st: &mut ThreadState, sen: &[u32]) {
-    for pos in 0..sen.len() {
-        let word = sen[pos];
-        st.context(sen, pos, net.window);
-        if st.ctx.is_empty() {
-            continue;
-        }
+    st.for_each_window(sen, net.window, |st, word| {
         st.rows.clear();
         st.rows.extend_from_slice(inputs.of(word));
         if net.shared_negatives {
@@ -100,13 +87,11 @@ fn subword_sentence<K: Kernels>(net: &Net, inputs: &InputRows, st: &mut ThreadSt
         } else {
             for i in 0..st.ctx.len() {
                 let c = st.ctx[i];
-                st.targets.clear();
-                st.labels.clear();
-                st.push_targets(net, c);
+                st.draw_targets(net, c);
                 rows_step::<K>(net, st, true);
             }
         }
-    }
+    });
 }
 
 /// fastText's pairs of one centre word (rows `st.rows`, contexts
@@ -115,16 +100,12 @@ fn subword_sentence<K: Kernels>(net: &Net, inputs: &InputRows, st: &mut ThreadSt
 #[inline(always)]
 fn centre_step<K: Kernels>(net: &Net, st: &mut ThreadState) {
     let dim = net.dim;
-    let n = st.rows.len();
     // h = mean of the rows, kept up to date pair after pair.
-    let h = &mut st.neu1[..dim];
-    h.copy_from_slice(net.syn0.row(st.rows[0] as usize));
-    for &r in &st.rows[1..] {
-        K::add(net.syn0.row(r as usize), h);
+    let mut h = RowMean::<K>::new(&mut st.neu1[..dim]);
+    for &r in &st.rows {
+        h.add(net.syn0.row(r as usize));
     }
-    if n > 1 {
-        K::scale(1.0 / n as f32, h);
-    }
+    h.mean();
     // Two gradient rows: this pair's and the sum (taken out of `st` for
     // the loop, which also draws noise words through `st`).
     let mut grads = std::mem::take(&mut st.neu1e);
@@ -135,22 +116,9 @@ fn centre_step<K: Kernels>(net: &Net, st: &mut ThreadState) {
     let mut pairs = 0u64;
     for i in 0..st.ctx.len() {
         let c = st.ctx[i];
-        st.targets.clear();
-        st.labels.clear();
-        st.push_targets(net, c);
-        e.fill(0.0);
+        st.draw_targets(net, c);
         let h = &mut st.neu1[..dim];
-        for j in 0..st.targets.len() {
-            let row = st.targets[j] as usize;
-            let f = K::dot(h, net.out.row(row));
-            let (err, l) = net.gradient(f, st.labels[j]);
-            loss += l;
-            let g = err * st.alpha;
-            if g != 0.0 {
-                K::axpy(g, net.out.row(row), e);
-                K::axpy(g, h, net.out.row_mut(row));
-            }
-        }
+        output_step::<K>(net, &st.targets, &st.labels, st.alpha, h, e, &mut loss);
         pairs += st.targets.len() as u64;
         K::add(e, h);
         K::add(e, total);
@@ -215,24 +183,12 @@ fn window_step<K: Kernels>(net: &Net, st: &mut ThreadState) {
 /// each output row updated before the next is scored, then the input row.
 #[inline(always)]
 fn pair_step<K: Kernels>(net: &Net, st: &mut ThreadState, c: u32) {
-    let (inp, out) = (&net.syn0, &net.out);
     let dim = net.dim;
-    let alpha = st.alpha;
     let e = &mut st.neu1e[..dim];
-    e.fill(0.0);
     let mut loss = 0f32;
-    for j in 0..st.targets.len() {
-        let row = st.targets[j] as usize;
-        let f = K::dot(inp.row(c as usize), out.row(row));
-        let (err, l) = net.gradient(f, st.labels[j]);
-        loss += l;
-        let g = err * alpha;
-        if g != 0.0 {
-            K::axpy(g, out.row(row), e);
-            K::axpy(g, inp.row(c as usize), out.row_mut(row));
-        }
-    }
-    K::add(e, inp.row_mut(c as usize));
+    let x = net.syn0.row(c as usize);
+    output_step::<K>(net, &st.targets, &st.labels, st.alpha, x, e, &mut loss);
+    K::add(e, net.syn0.row_mut(c as usize));
     st.loss += loss as f64;
     st.pairs += st.targets.len() as u64;
 }

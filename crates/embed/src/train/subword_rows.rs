@@ -12,7 +12,7 @@
 //! be regenerated when a dense `bucket × dim` matrix is wanted instead of
 //! being stored.
 
-use super::sampling::{splitmix64, Lcg};
+use super::rng::{splitmix64, Lcg};
 use embedpos_tokenize::ngrams::NgramConfig;
 use embedpos_tokenize::Vocab;
 
@@ -147,19 +147,19 @@ pub(crate) fn init_row(seed: u64, key: RowKey, out: &mut [f32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::train::test_vocab;
+
+    /// N-grams of 3 and 4 characters in 1000 buckets.
+    const NGRAMS: NgramConfig = NgramConfig {
+        minn: 3,
+        maxn: 4,
+        bucket: 1000,
+    };
 
     #[test]
     fn layout_lists_own_row_then_ngram_rows_in_fasttext_order() {
-        let vocab = Vocab::from_ordered(
-            vec!["cat".into(), "cats".into(), "at".into()],
-            vec![3, 2, 1],
-        )
-        .unwrap();
-        let ng = NgramConfig {
-            minn: 3,
-            maxn: 4,
-            bucket: 1000,
-        };
+        let vocab = test_vocab(&[("cat", 3), ("cats", 2), ("at", 1)]);
+        let ng = NGRAMS;
         let lay = SubwordLayout::new(&vocab, &ng, false);
         for w in 0..3u32 {
             let rows = lay.inputs.of(w);
@@ -179,12 +179,8 @@ mod tests {
     /// follow it.
     #[test]
     fn eos_row_sits_between_words_and_buckets() {
-        let vocab = Vocab::from_ordered(vec!["cat".into(), "dog".into()], vec![3, 2]).unwrap();
-        let ng = NgramConfig {
-            minn: 3,
-            maxn: 4,
-            bucket: 1000,
-        };
+        let vocab = test_vocab(&[("cat", 3), ("dog", 2)]);
+        let ng = NGRAMS;
         let plain = SubwordLayout::new(&vocab, &ng, false);
         let lay = SubwordLayout::new(&vocab, &ng, true);
         assert_eq!(lay.inputs.words(), 3);

@@ -2,28 +2,27 @@
 //! the [`Embeddings`].
 
 use super::config::Word2VecConfig;
+use super::corpus::{temp_folder, Corpus, VocabSettings};
 use super::corpus_ids::{word2vec_order, IdFile};
-use super::kernels;
 use super::net::Net;
-use super::observer::{EpochEnd, Finish, Observer, Progress, Tally, VocabReport};
-use super::sampling::{splitmix64, Subsampler};
+use super::observer::{EpochEnd, Finish, Observer, Progress, ProgressUnit, Tally, VocabReport};
+use super::rng::splitmix64;
+use super::sampling::Subsampler;
 use super::schedule::LinearDecay;
+use super::threads::{self, REPORT_INTERVAL};
 use super::worker::{Share, Shared, Worker};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::Embeddings;
-use embedpos_tokenize::{count_corpus, CorpusReader, Vocab, VocabConfig};
-use std::path::{Path, PathBuf};
+use embedpos_tokenize::Vocab;
+use std::path::Path;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
-
-/// How often the observer hears about progress while an epoch runs.
-const REPORT_INTERVAL: Duration = Duration::from_millis(100);
+use std::time::Instant;
 
 /// A word2vec trainer: skip-gram or CBOW, negative sampling or hierarchical
 /// softmax (Mikolov et al. 2013a, 2013b), faithful to word2vec C.
 ///
 /// [`train`](Self::train) makes two streaming passes over the text — one to
-/// count the vocabulary ([`count_corpus`]), one to write the corpus as word
+/// count the vocabulary ([`count_corpus`](embedpos_tokenize::count_corpus)), one to write the corpus as word
 /// ids to a temporary file — then every thread streams its share of that
 /// file once per epoch. Memory holds the vocabulary, the two `vocab × dim`
 /// matrices, 8 bytes per word of sampling tables and small per-thread
@@ -83,8 +82,8 @@ impl Word2Vec {
     /// the vectors trained so far are returned.
     ///
     /// Errors: an input that cannot be read; a corpus without words
-    /// ([`Error::EmptyCorpus`]); no word reaching `min_count`
-    /// ([`Error::NoVocabulary`]); the temporary folder not writable.
+    /// ([`Error::EmptyCorpus`](crate::Error::EmptyCorpus)); no word reaching `min_count`
+    /// ([`Error::NoVocabulary`](crate::Error::NoVocabulary)); the temporary folder not writable.
     pub fn train_with<P: AsRef<Path>>(
         &self,
         inputs: &[P],
@@ -118,56 +117,23 @@ pub(crate) struct Prepared {
 /// re-orders the vocabulary as word2vec C does and tells `observer`.
 ///
 /// Errors: an input that cannot be read; a corpus without words
-/// ([`Error::EmptyCorpus`]); no word reaching `min_count`
-/// ([`Error::NoVocabulary`]); the temporary folder not writable.
+/// ([`Error::EmptyCorpus`](crate::Error::EmptyCorpus)); no word reaching `min_count`
+/// ([`Error::NoVocabulary`](crate::Error::NoVocabulary)); the temporary folder not writable.
 pub(crate) fn prepare<P: AsRef<Path>>(
     cfg: &Word2VecConfig,
     inputs: &[P],
     observer: &mut dyn Observer,
 ) -> Result<Prepared> {
-    let dir = cfg.temp_dir.clone().unwrap_or_else(std::env::temp_dir);
-    let names = inputs
-        .iter()
-        .map(|p| p.as_ref().display().to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
-    // Standard input can be read only once: keep a copy for the second pass.
-    let mut spool = None;
-    let mut paths: Vec<PathBuf> = Vec::with_capacity(inputs.len());
-    for p in inputs {
-        let p = p.as_ref();
-        if p.as_os_str() == "-" {
-            if spool.is_none() {
-                spool = Some(spool_stdin(&dir)?);
-            }
-            if let Some(s) = &spool {
-                paths.push(s.to_path_buf());
-            }
-        } else {
-            paths.push(p.to_path_buf());
-        }
-    }
-    let vocab_cfg = VocabConfig {
+    let dir = temp_folder(cfg.temp_dir.as_deref());
+    let corpus = Corpus::open(inputs, &dir)?;
+    let (vocab, stats) = corpus.count(VocabSettings {
+        tokenizer: &cfg.tokenizer,
         min_count: cfg.min_count,
-        max_size: cfg.max_vocab,
-        ..Default::default()
-    };
-    let mut reader = CorpusReader::open(&paths)?;
-    let (vocab, stats) = count_corpus(&mut reader, &cfg.tokenizer, &vocab_cfg, cfg.threads)?;
-    if stats.tokens == 0 {
-        return Err(Error::EmptyCorpus { inputs: names });
-    }
-    if vocab.is_empty() {
-        return Err(Error::NoVocabulary {
-            inputs: names,
-            min_count: cfg.min_count,
-            distinct: stats.distinct,
-            tokens: stats.tokens,
-        });
-    }
-    let mut reader = CorpusReader::open(&paths)?;
-    let ids = IdFile::encode(&mut reader, &cfg.tokenizer, &vocab, &dir)?;
-    drop(spool);
+        max_vocab: cfg.max_vocab,
+        threads: cfg.threads,
+    })?;
+    let ids = IdFile::encode(&mut corpus.reader()?, &cfg.tokenizer, &vocab, &dir)?;
+    drop(corpus);
     // Re-order ties as word2vec C does; the file keeps the counting
     // order and the threads translate ids as they read.
     let order = word2vec_order(vocab.counts(), ids.first_seen());
@@ -192,16 +158,6 @@ pub(crate) fn prepare<P: AsRef<Path>>(
         line_ends: stats.read.lines,
         tokens: stats.tokens,
     })
-}
-
-/// Copies standard input to a temporary file in `dir`.
-fn spool_stdin(dir: &Path) -> Result<tempfile::TempPath> {
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".embedpos-stdin-")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
-    std::io::copy(&mut std::io::stdin().lock(), &mut tmp).map_err(|e| Error::io("-", e))?;
-    Ok(tmp.into_temp_path())
 }
 
 /// Trains `net` on an encoded corpus with Hogwild threads, reporting to
@@ -234,60 +190,46 @@ pub(crate) fn train_net(
     let start = Instant::now();
     let words_total = words.saturating_mul(cfg.epochs as u64);
 
-    let (epochs_done, stopped, result) = std::thread::scope(|s| {
-        let handles: Vec<_> = chunks
-            .iter()
-            .enumerate()
-            .map(|(t, range)| {
-                let worker = Worker {
-                    id: t,
-                    net,
-                    shared: &shared,
-                    subsampler,
-                    schedule,
-                    ids: ids.path(),
-                    share: if cfg.shuffle_blocks {
-                        Share::Shuffled {
-                            blocks: &blocks,
-                            thread: t,
-                            threads: chunks.len(),
-                            seed: shuffle_seed,
-                        }
-                    } else {
-                        Share::Range(range.clone())
-                    },
-                    epochs: cfg.epochs,
-                    max_sentence_len: cfg.max_sentence_len,
-                    seed: splitmix64(cfg.seed.wrapping_add(t as u64 + 1)),
-                    remap,
-                };
-                s.spawn(move || kernels::dispatch(worker))
-            })
-            .collect();
-        let watch = Watch {
+    let workers = chunks
+        .iter()
+        .enumerate()
+        .map(|(t, range)| Worker {
+            id: t,
+            net,
             shared: &shared,
-            epochs: cfg.epochs,
-            words_total,
-            start,
-        };
-        let (epochs_done, stopped) = watch.run(observer);
-        let mut result = Ok(());
-        for h in handles {
-            match h.join() {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => {
-                    if result.is_ok() {
-                        result = Err(e);
-                    }
+            subsampler,
+            schedule,
+            ids: ids.path(),
+            share: if cfg.shuffle_blocks {
+                Share::Shuffled {
+                    blocks: &blocks,
+                    thread: t,
+                    threads: chunks.len(),
+                    seed: shuffle_seed,
                 }
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        (epochs_done, stopped, result)
-    });
-    result?;
+            } else {
+                Share::Range(range.clone())
+            },
+            epochs: cfg.epochs,
+            max_sentence_len: cfg.max_sentence_len,
+            seed: splitmix64(cfg.seed.wrapping_add(t as u64 + 1)),
+            remap,
+        })
+        .collect();
+    let mut watch = Watch {
+        shared: &shared,
+        epochs: cfg.epochs,
+        words_total,
+        start,
+        reported: 0,
+        stopped: false,
+        last: Instant::now(),
+    };
+    threads::run(workers, |done| watch.poll(observer, done))?;
+    let (epochs_done, stopped) = (watch.reported, watch.stopped && watch.reported < cfg.epochs);
     observer.on_finish(&Finish {
-        words_done: shared.words_done.load(Ordering::Relaxed),
+        unit: ProgressUnit::Words,
+        done: shared.words_done.load(Ordering::Relaxed),
         epochs_done,
         elapsed: start.elapsed(),
         stopped,
@@ -301,58 +243,56 @@ struct Watch<'a> {
     epochs: usize,
     words_total: u64,
     start: Instant,
+    /// Epochs finished by every thread and reported.
+    reported: usize,
+    /// Whether the observer asked to stop.
+    stopped: bool,
+    /// When the observer last heard about progress.
+    last: Instant,
 }
 
 impl Watch<'_> {
-    /// Reports until every worker is done; returns the epochs finished by
-    /// all threads and whether the observer stopped training.
-    fn run(&self, observer: &mut dyn Observer) -> (usize, bool) {
+    /// Reports the epochs every thread has finished, and the progress when
+    /// it is time to (see [`threads::run`]).
+    fn poll(&mut self, observer: &mut dyn Observer, all_done: bool) {
         let n = self.shared.slots.len();
-        let mut reported = 0usize;
-        let mut stopped = false;
-        let mut last = Instant::now();
-        loop {
-            let all_done = (0..n).all(|t| self.shared.slot(t).done);
-            while reported < self.epochs
-                && (0..n).all(|t| self.shared.slot(t).finished.len() > reported)
-            {
-                let mut tally = Tally::default();
-                for t in 0..n {
-                    tally.merge(&self.shared.slot(t).finished[reported]);
-                }
-                if !stopped {
-                    let mut p = self.progress();
-                    p.epoch = reported;
-                    p.loss = tally.mean_loss();
-                    let end = EpochEnd {
-                        epoch: reported,
-                        loss: tally.mean_loss(),
-                        pairs: tally.pairs,
-                        words: tally.words,
-                        elapsed: self.start.elapsed(),
-                    };
-                    if observer.on_progress(&p).is_break() || observer.on_epoch_end(&end).is_break()
-                    {
-                        stopped = true;
-                        self.shared.stop.store(true, Ordering::Relaxed);
-                    }
-                }
-                reported += 1;
-                last = Instant::now();
+        while self.reported < self.epochs
+            && (0..n).all(|t| self.shared.slot(t).finished.len() > self.reported)
+        {
+            let mut tally = Tally::default();
+            for t in 0..n {
+                tally.merge(&self.shared.slot(t).finished[self.reported]);
             }
-            if all_done {
-                break;
-            }
-            if !stopped && last.elapsed() >= REPORT_INTERVAL {
-                if observer.on_progress(&self.progress()).is_break() {
-                    stopped = true;
-                    self.shared.stop.store(true, Ordering::Relaxed);
+            if !self.stopped {
+                let mut p = self.progress();
+                p.epoch = self.reported;
+                p.loss = tally.mean_loss();
+                let end = EpochEnd {
+                    epoch: self.reported,
+                    loss: tally.mean_loss(),
+                    pairs: tally.pairs,
+                    unit: ProgressUnit::Words,
+                    done: tally.words,
+                    elapsed: self.start.elapsed(),
+                };
+                if observer.on_progress(&p).is_break() || observer.on_epoch_end(&end).is_break() {
+                    self.stop();
                 }
-                last = Instant::now();
             }
-            std::thread::park_timeout(REPORT_INTERVAL);
+            self.reported += 1;
+            self.last = Instant::now();
         }
-        (reported, stopped && reported < self.epochs)
+        if !all_done && !self.stopped && self.last.elapsed() >= REPORT_INTERVAL {
+            if observer.on_progress(&self.progress()).is_break() {
+                self.stop();
+            }
+            self.last = Instant::now();
+        }
+    }
+
+    fn stop(&mut self) {
+        self.stopped = true;
+        self.shared.stop.store(true, Ordering::Relaxed);
     }
 
     fn progress(&self) -> Progress {
@@ -371,8 +311,9 @@ impl Watch<'_> {
         Progress {
             epoch,
             epochs: self.epochs,
-            words_done: self.shared.words_done.load(Ordering::Relaxed),
-            words_total: self.words_total,
+            unit: ProgressUnit::Words,
+            done: self.shared.words_done.load(Ordering::Relaxed),
+            total: self.words_total,
             lr: f32::from_bits(self.shared.lr.load(Ordering::Relaxed)),
             loss: tally.mean_loss(),
             elapsed: self.start.elapsed(),

@@ -10,14 +10,14 @@
 
 use super::config::Model;
 use super::corpus_ids::{IdReader, EOL};
-use super::kernels::{Kernels, Task};
 use super::net::{Net, ThreadState};
 use super::observer::Tally;
-use super::sampling::{splitmix64, Subsampler};
+use super::rng::{splitmix64, SplitMix64};
+use super::sampling::Subsampler;
 use super::schedule::LinearDecay;
 use super::{cbow, skipgram};
 use crate::error::{Error, Result};
-use embedpos_base::SplitMix64;
+use crate::kernels::{Kernels, Task};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
@@ -163,7 +163,6 @@ struct DoneOnDrop<'a>(&'a Shared, usize);
 impl Drop for DoneOnDrop<'_> {
     fn drop(&mut self) {
         self.0.slot(self.1).done = true;
-        self.0.observer_thread.unpark();
     }
 }
 

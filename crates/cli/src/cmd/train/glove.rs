@@ -3,11 +3,12 @@
 
 use super::common::{reported, show_defaults, Common, Shown};
 use crate::cmd::text_opts::TextOpts;
+use crate::errors::with_options;
 use crate::train_progress::{TrainBar, Trainer};
 use crate::{CliResult, Global};
 use clap::ValueEnum;
 use embedpos_embed::train::{GloVe, GloveConfig, GloveOutput, GloveReport};
-use embedpos_embed::Format;
+use embedpos_embed::{Error, Format};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -178,7 +179,15 @@ pub fn run(a: Args, g: &Global) -> CliResult {
         None => trainer.train_with(&a.corpus, &mut bar),
     };
     bar.finish();
-    let (emb, report) = result.map_err(reported)?;
+    let (emb, report) = result.map_err(|e| match &e {
+        // A damaged saved matrix: the option that writes it again.
+        Error::Corrupt { path, .. } | Error::Format { path, .. }
+            if a.cooccur.as_deref() == Some(path.as_path()) =>
+        {
+            with_options(e, &["--save-cooccur"])
+        }
+        _ => reported(e),
+    })?;
     emb.save(&a.common.output, format)?;
     let total = started.elapsed();
     if let Some(path) = &a.report {

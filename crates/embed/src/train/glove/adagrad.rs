@@ -33,16 +33,15 @@ use super::config::{GloveConfig, GloveOutput};
 use super::record::{Entry, RecordReader, RECORD_BYTES};
 use super::shuffle::{fisher_yates, Shuffled};
 use crate::error::{Error, Result};
+use crate::kernels::{Kernels, Task};
 use crate::train::hogwild::Hogwild;
-use crate::train::kernels::{self, Kernels, Task};
-use crate::train::observer::{EpochEnd, Finish, Observer, Progress};
-use crate::train::sampling::splitmix64;
-use embedpos_base::SplitMix64;
+use crate::train::observer::{EpochEnd, Finish, Observer, Progress, ProgressUnit};
+use crate::train::rng::{splitmix64, SplitMix64};
+use crate::train::threads::{self, REPORT_INTERVAL};
 use std::fs::File;
 use std::io::{Seek, SeekFrom};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::thread::Thread;
 use std::time::{Duration, Instant};
 
 /// Entries between two reports of a thread.
@@ -50,8 +49,6 @@ const BLOCK: usize = 1 << 14;
 /// Entries between the one being trained and the one whose rows are
 /// prefetched.
 const PREFETCH_AHEAD: usize = 4;
-/// How often the observer hears about progress within an epoch.
-const REPORT_INTERVAL: Duration = Duration::from_millis(100);
 
 /// Floats per half row: the vector and its bias, padded to 8 lanes.
 pub(crate) fn stride(dim: usize) -> usize {
@@ -148,7 +145,8 @@ fn step<K: Kernels>(w: &mut [f32], c: &mut [f32], x: f32, h: &Hyper) -> f32 {
     let (wv, wg) = w.split_at_mut(s);
     let (cv, cg) = c.split_at_mut(s);
     let ln_x = x.ln();
-    let diff = dot8::<K>(&wv[..d], &cv[..d]) + wv[d] + cv[d] - ln_x;
+    // One 8-lane accumulator: GloVe's rows are short.
+    let diff = K::dot_acc::<1>(&wv[..d], &cv[..d]) + wv[d] + cv[d] - ln_x;
     let fx = if x < h.x_max {
         (h.alpha * (ln_x - h.ln_x_max)).exp()
     } else {
@@ -183,31 +181,6 @@ fn step<K: Kernels>(w: &mut [f32], c: &mut [f32], x: f32, h: &Hyper) -> f32 {
     cost
 }
 
-/// `Σ a_k b_k` with one 8-lane accumulator: for GloVe's short rows this
-/// compiles to straight 8-wide fused multiply-adds.
-#[inline(always)]
-fn dot8<K: Kernels>(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0f32; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for l in 0..8 {
-            acc[l] = K::madd(x[l], y[l], acc[l]);
-        }
-    }
-    let mut tail = 0f32;
-    for (&x, &y) in ra.iter().zip(rb) {
-        tail = K::madd(x, y, tail);
-    }
-    let s4 = [
-        acc[0] + acc[4],
-        acc[1] + acc[5],
-        acc[2] + acc[6],
-        acc[3] + acc[7],
-    ];
-    (s4[0] + s4[2]) + (s4[1] + s4[3]) + tail
-}
-
 /// Where one thread's entries are.
 enum Part<'a> {
     Memory(&'a mut [Entry]),
@@ -224,7 +197,6 @@ struct EpochShared {
     /// Per thread: the cost so far (`f64` bits).
     cost: Vec<AtomicU64>,
     stop: AtomicBool,
-    watcher: Thread,
 }
 
 /// One thread's epoch.
@@ -381,13 +353,13 @@ pub(crate) fn train(
             done: AtomicU64::new(0),
             cost: (0..threads).map(|_| AtomicU64::new(0)).collect(),
             stop: AtomicBool::new(false),
-            watcher: std::thread::current(),
         };
         let progress = |done: u64, cost: f64| Progress {
             epoch,
             epochs: cfg.epochs,
-            words_done: epoch as u64 * n + done,
-            words_total: n * cfg.epochs as u64,
+            unit: ProgressUnit::Entries,
+            done: epoch as u64 * n + done,
+            total: n * cfg.epochs as u64,
             lr: cfg.eta as f32,
             loss: if done == 0 {
                 f64::NAN
@@ -396,66 +368,37 @@ pub(crate) fn train(
             },
             elapsed: start.elapsed(),
         };
+        let tasks = split(&mut *set, threads)
+            .into_iter()
+            .enumerate()
+            .map(|(t, part)| EpochTask {
+                id: t,
+                params: &params,
+                part,
+                hyper,
+                shared: &shared,
+                reshuffle: (cfg.reshuffle && epoch > 0)
+                    .then(|| splitmix64(cfg.seed ^ ((epoch as u64) << 32 | t as u64))),
+            })
+            .collect();
         let mut stopped = false;
-        let result: Result<f64> = std::thread::scope(|s| {
-            let handles: Vec<_> = split(&mut *set, threads)
-                .into_iter()
-                .enumerate()
-                .map(|(t, part)| {
-                    let reshuffle = (cfg.reshuffle && epoch > 0)
-                        .then(|| splitmix64(cfg.seed ^ ((epoch as u64) << 32 | t as u64)));
-                    let task = EpochTask {
-                        id: t,
-                        params: &params,
-                        part,
-                        hyper,
-                        shared: &shared,
-                        reshuffle,
-                    };
-                    let shared = &shared;
-                    s.spawn(move || {
-                        let r = kernels::dispatch(task);
-                        shared.watcher.unpark();
-                        r
-                    })
-                })
-                .collect();
-            let mut last = Instant::now();
-            while !handles.iter().all(|h| h.is_finished()) {
-                std::thread::park_timeout(REPORT_INTERVAL);
-                if !stopped && last.elapsed() >= REPORT_INTERVAL {
-                    let cost = shared
-                        .cost
-                        .iter()
-                        .map(|c| f64::from_bits(c.load(Ordering::Relaxed)))
-                        .sum();
-                    let p = progress(shared.done.load(Ordering::Relaxed), cost);
-                    if observer.on_progress(&p).is_break() {
-                        stopped = true;
-                        shared.stop.store(true, Ordering::Relaxed);
-                    }
-                    last = Instant::now();
+        let mut last = Instant::now();
+        let costs = threads::run(tasks, |done| {
+            if !done && !stopped && last.elapsed() >= REPORT_INTERVAL {
+                let cost = shared
+                    .cost
+                    .iter()
+                    .map(|c| f64::from_bits(c.load(Ordering::Relaxed)))
+                    .sum();
+                let p = progress(shared.done.load(Ordering::Relaxed), cost);
+                if observer.on_progress(&p).is_break() {
+                    stopped = true;
+                    shared.stop.store(true, Ordering::Relaxed);
                 }
+                last = Instant::now();
             }
-            let mut total = Ok(0f64);
-            for h in handles {
-                match h.join() {
-                    Ok(Ok(c)) => {
-                        if let Ok(t) = &mut total {
-                            *t += c;
-                        }
-                    }
-                    Ok(Err(e)) => {
-                        if total.is_ok() {
-                            total = Err(e);
-                        }
-                    }
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-            }
-            total
-        });
-        let cost = result?;
+        })?;
+        let cost = costs.iter().fold(0f64, |total, c| total + c);
         if stopped {
             trained.stopped = true;
             break;
@@ -466,7 +409,8 @@ pub(crate) fn train(
             epoch,
             loss: trained.last_cost,
             pairs: n,
-            words: n,
+            unit: ProgressUnit::Entries,
+            done: n,
             elapsed: start.elapsed(),
         };
         let mut p = progress(n, cost);
@@ -478,7 +422,8 @@ pub(crate) fn train(
     }
     trained.elapsed = start.elapsed();
     observer.on_finish(&Finish {
-        words_done: trained.epochs_done as u64 * n,
+        unit: ProgressUnit::Entries,
+        done: trained.epochs_done as u64 * n,
         epochs_done: trained.epochs_done,
         elapsed: trained.elapsed,
         stopped: trained.stopped,
@@ -489,7 +434,7 @@ pub(crate) fn train(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::train::kernels::Portable;
+    use crate::kernels::Portable;
 
     /// The step against the formulas in f64, for one entry.
     #[test]

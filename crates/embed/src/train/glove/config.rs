@@ -1,6 +1,7 @@
 //! The GloVe configuration: `Default` is GloVe C's defaults.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::train::config::ensure;
 use embedpos_tokenize::Tokenizer;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -124,65 +125,53 @@ impl Default for GloveConfig {
 impl GloveConfig {
     /// Rejects settings that cannot work, saying which and why.
     pub fn validate(&self) -> Result<()> {
-        let bad = |msg: String| Err(Error::Config(msg));
-        if self.max_vocab == Some(0) {
-            return bad("max_vocab 0 keeps no word; leave it unset for no limit".into());
-        }
-        if self.dim == 0 {
-            return bad("dim must be at least 1".into());
-        }
-        if self.window == 0 {
-            return bad(
-                "window 0 counts no pair: give a window of at least 1 word (GloVe C uses 15, its demo 10)"
-                    .into(),
-            );
-        }
-        if u32::try_from(self.window).is_err() {
-            return bad(format!("window {} is too large", self.window));
-        }
-        if !(self.x_max.is_finite() && self.x_max > 0.0) {
-            return bad(format!(
-                "x_max must be a positive number (it is {}); GloVe C uses 100, 10 for small corpora",
-                self.x_max
-            ));
-        }
-        if !(self.alpha.is_finite() && self.alpha >= 0.0) {
-            return bad(format!(
+        ensure(self.max_vocab != Some(0), || {
+            "max_vocab 0 keeps no word; leave it unset for no limit".into()
+        })?;
+        ensure(self.dim > 0, || "dim must be at least 1".into())?;
+        ensure(self.window > 0, || {
+            "window 0 counts no pair: give a window of at least 1 word (GloVe C uses 15, its demo 10)"
+                .into()
+        })?;
+        ensure(u32::try_from(self.window).is_ok(), || {
+            format!("window {} is too large", self.window)
+        })?;
+        positive(
+            "x_max",
+            self.x_max,
+            "GloVe C uses 100, 10 for small corpora",
+        )?;
+        ensure(self.alpha.is_finite() && self.alpha >= 0.0, || {
+            format!(
                 "alpha must be a number ≥ 0 (it is {}); the paper uses 0.75",
                 self.alpha
-            ));
-        }
-        if !(self.eta.is_finite() && self.eta > 0.0) {
-            return bad(format!(
-                "eta must be a positive number (it is {}); GloVe C uses 0.05",
-                self.eta
-            ));
-        }
-        if self.epochs == 0 {
-            return bad("epochs must be at least 1".into());
-        }
-        if self.grad_clip.is_nan() || self.grad_clip <= 0.0 {
-            return bad(format!(
-                "grad_clip must be positive (it is {})",
-                self.grad_clip
-            ));
-        }
-        if !(self.memory_gb.is_finite() && self.memory_gb > 0.0) {
-            return bad(format!(
-                "memory must be a positive number of GB (it is {})",
-                self.memory_gb
-            ));
-        }
-        if self.threads == 0 {
-            return bad("threads must be at least 1".into());
-        }
-        Ok(())
+            )
+        })?;
+        positive("eta", self.eta, "GloVe C uses 0.05")?;
+        ensure(self.epochs > 0, || "epochs must be at least 1".into())?;
+        ensure(self.grad_clip > 0.0, || {
+            format!("grad_clip must be positive (it is {})", self.grad_clip)
+        })?;
+        positive(
+            "memory_gb",
+            self.memory_gb,
+            "the memory budget is in GB (GloVe C uses 4)",
+        )?;
+        ensure(self.threads > 0, || "threads must be at least 1".into())
     }
 
     /// The memory budget in bytes.
     pub fn memory_bytes(&self) -> u64 {
         (self.memory_gb * (1u64 << 30) as f64) as u64
     }
+}
+
+/// `Ok` when `value` is a positive number (finite); else an error that
+/// names `setting` and adds `advice`.
+fn positive(setting: &str, value: f64, advice: &str) -> Result<()> {
+    ensure(value.is_finite() && value > 0.0, || {
+        format!("{setting} must be a positive number (it is {value}); {advice}")
+    })
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ use super::merge::{merge_runs, Merger, Source};
 use super::record::{sort_and_sum, Entry};
 use super::spill::{Run, SpillDir};
 use crate::error::{Error, Result};
+use crate::train::threads::join_all;
 use embedpos_tokenize::{CorpusReader, Scratch, Tokenizer, Vocab};
 use serde::Serialize;
 use std::sync::{mpsc, Arc};
@@ -226,7 +227,8 @@ impl Counter<'_> {
 }
 
 /// Counts the co-occurrences of `vocab`'s words in the corpus `reader`
-/// streams, within `cfg.memory_gb`; see the [module](self) documentation.
+/// streams, within `cfg.memory_gb` (step 2 of the
+/// [`glove`](crate::train::glove) pipeline).
 ///
 /// The vocabulary must come from the same corpus and tokenizer (its ids are
 /// frequency ranks, which the dense table relies on to be small for frequent
@@ -254,7 +256,7 @@ pub(crate) fn count_in(
 ) -> Result<Cooccurrences> {
     if vocab.is_empty() {
         return Err(Error::Config(
-            "the vocabulary is empty: no word reached min-count; lower it or give more text".into(),
+            "the vocabulary is empty: no word reached min_count; lower it or give more text".into(),
         ));
     }
     let threads = cfg.threads;
@@ -291,24 +293,11 @@ pub(crate) fn count_in(
             senders.iter().all(|tx| tx.send(Arc::clone(&batch)).is_ok())
         });
         drop(senders);
-        let mut parts = Vec::with_capacity(threads);
-        let mut first_err = None;
-        for h in handles {
-            match h.join() {
-                Ok(Ok(p)) => parts.push(p),
-                Ok(Err(e)) => {
-                    first_err.get_or_insert(e);
-                }
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
         // A counting thread's error (a full disk) is the cause of a reader
         // that stopped early, so it is reported first.
-        if let Some(e) = first_err {
-            return Err(e);
-        }
+        let parts = join_all(handles)?;
         let (tokens, kept) = read?;
-        Ok((tokens, kept, parts))
+        Ok::<_, Error>((tokens, kept, parts))
     })?;
 
     let mut stats = CooccurStats {
@@ -493,6 +482,12 @@ mod tests {
         (vocab, c)
     }
 
+    /// The entries as `(row, col, value)`.
+    fn triples(c: &Cooccurrences) -> Vec<(u32, u32, f32)> {
+        let entries = c.to_vec().unwrap();
+        entries.iter().map(|e| (e.row, e.col, e.value)).collect()
+    }
+
     #[test]
     fn small_example_by_hand() {
         // ids by frequency: a=0 (3), b=1 (2), c=2 (1).
@@ -503,15 +498,9 @@ mod tests {
         };
         let (v, c) = count("a b a\nc a b\n", &cfg);
         assert_eq!(v.tokens(), ["a", "b", "c"]);
-        let got: Vec<(u32, u32, f32)> = c
-            .to_vec()
-            .unwrap()
-            .iter()
-            .map(|e| (e.row, e.col, e.value))
-            .collect();
         // line 1: a-b (1), b-a (1), a-a (1/2); line 2: c-a (1), a-b (1), c-b (1/2).
         assert_eq!(
-            got,
+            triples(&c),
             [
                 (0, 0, 1.0),
                 (0, 1, 3.0),
@@ -528,14 +517,8 @@ mod tests {
             ..cfg
         };
         let (_, c) = count("a b a\nc a b\n", &asym);
-        let got: Vec<(u32, u32, f32)> = c
-            .to_vec()
-            .unwrap()
-            .iter()
-            .map(|e| (e.row, e.col, e.value))
-            .collect();
         assert_eq!(
-            got,
+            triples(&c),
             [
                 (0, 0, 0.5),
                 (0, 1, 2.0),

@@ -1,25 +1,5 @@
-//! The saved co-occurrence matrix (`--save-cooccur`, `--cooccur`): counting
-//! once and training many times, as GloVe C's `cooccurrence.bin` allows, but
-//! in a versioned, self-describing and checked file.
-//!
-//! | bytes | content |
-//! |---|---|
-//! | 8 | magic `EPCOOCC\0` |
-//! | 4 | format version, `u32` little-endian (1) |
-//! | 8 | header length `h`, `u64` |
-//! | `h` | [`CooccurHeader`]: vocabulary and counting settings (native codec) |
-//! | 12 · n | the entries, sorted by `(row, col)`: `u32` row, `u32` col, `f32` value |
-//! | 8 | `n`, `u64` |
-//! | 8 | end marker `EPCOEND\0` |
-//!
-//! The entry count sits in a footer because the entries are written as the
-//! merge produces them. A reader checks the magic, the version, that the
-//! header fits, that the end marker is there and that the file's length is
-//! exactly what `n` entries take, before it allocates anything; while
-//! streaming it checks that ids are in the vocabulary, values are positive
-//! and finite and keys strictly increase. A file cut short (a copy that
-//! stopped, a full disk) therefore fails with a message instead of training
-//! on part of the matrix.
+//! The saved co-occurrence matrix ([`CooccurFile`], written by
+//! [`GloVe::save_cooccurrences`](crate::train::GloVe::save_cooccurrences)).
 
 use super::record::{Entry, RecordReader, RecordWriter, RECORD_BYTES};
 use crate::error::{Error, Result};
@@ -113,6 +93,30 @@ impl From<std::io::Error> for WriteError {
 }
 
 /// An opened, structurally checked co-occurrence file.
+///
+/// The saved co-occurrence matrix ([`GloVe::save_cooccurrences`](crate::train::GloVe::save_cooccurrences),
+/// [`GloVe::train_from_cooccurrences`](crate::train::GloVe::train_from_cooccurrences)) lets one count
+/// once and train many times, as GloVe C's `cooccurrence.bin` allows, but
+/// in a versioned, self-describing and checked file.
+///
+/// | bytes | content |
+/// |---|---|
+/// | 8 | magic `EPCOOCC\0` |
+/// | 4 | format version, `u32` little-endian (1) |
+/// | 8 | header length `h`, `u64` |
+/// | `h` | [`CooccurHeader`]: vocabulary and counting settings (native codec) |
+/// | 12 · n | the entries, sorted by `(row, col)`: `u32` row, `u32` col, `f32` value |
+/// | 8 | `n`, `u64` |
+/// | 8 | end marker `EPCOEND\0` |
+///
+/// The entry count sits in a footer because the entries are written as the
+/// merge produces them. A reader checks the magic, the version, that the
+/// header fits, that the end marker is there and that the file's length is
+/// exactly what `n` entries take, before it allocates anything; while
+/// streaming it checks that ids are in the vocabulary, values are positive
+/// and finite and keys strictly increase. A file cut short (a copy that
+/// stopped, a full disk) therefore fails with a message instead of training
+/// on part of the matrix.
 #[derive(Debug)]
 pub struct CooccurFile {
     path: PathBuf,
@@ -123,7 +127,7 @@ pub struct CooccurFile {
 
 impl CooccurFile {
     /// Opens `path` and checks everything but the entries themselves (see
-    /// the [module](self) documentation).
+    /// [`CooccurFile`]).
     pub fn open(path: impl AsRef<Path>) -> Result<CooccurFile> {
         let path = path.as_ref();
         let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
@@ -138,7 +142,7 @@ impl CooccurFile {
         if got < prefix.len() {
             return Err(corrupt(
                 len,
-                format!("truncated: the file ends after {len} bytes, inside its header; save it again with --save-cooccur"),
+                format!("truncated: the file ends after {len} bytes, inside its header; save it again with `GloVe::save_cooccurrences`"),
             ));
         }
         let version = u32::from_le_bytes([prefix[8], prefix[9], prefix[10], prefix[11]]);
@@ -147,7 +151,7 @@ impl CooccurFile {
                 path,
                 format!(
                     "co-occurrence file format version {version}; this embedpos reads version \
-                     {COOCCUR_FORMAT_VERSION}: count the corpus again with --save-cooccur"
+                     {COOCCUR_FORMAT_VERSION}: count the corpus again with `GloVe::save_cooccurrences`"
                 ),
             ));
         }
@@ -159,7 +163,7 @@ impl CooccurFile {
                 12,
                 format!(
                     "truncated or corrupt: the header claims {head_len} bytes but the file has \
-                     {len} bytes in all; save it again with --save-cooccur"
+                     {len} bytes in all; save it again with `GloVe::save_cooccurrences`"
                 ),
             ));
         }
@@ -177,7 +181,7 @@ impl CooccurFile {
                 len - 8,
                 format!(
                     "truncated: the end marker is missing, so the file was cut short \
-                     ({len} bytes); save it again with --save-cooccur"
+                     ({len} bytes); save it again with `GloVe::save_cooccurrences`"
                 ),
             ));
         }
@@ -190,7 +194,7 @@ impl CooccurFile {
                 len - FOOTER,
                 format!(
                     "corrupt: the footer counts {entries} entries ({} bytes) but {data} bytes of \
-                     entries are there; save it again with --save-cooccur",
+                     entries are there; save it again with `GloVe::save_cooccurrences`",
                     entries.saturating_mul(RECORD_BYTES as u64)
                 ),
             ));
@@ -257,7 +261,7 @@ fn not_ours(path: &Path) -> Error {
     Error::format(
         path,
         "not an embedpos co-occurrence file (they start with `EPCOOCC`; GloVe C's cooccurrence.bin \
-         has no header and cannot be read): write one with `embedpos train glove --save-cooccur`",
+         has no header and cannot be read): write one with `GloVe::save_cooccurrences`",
     )
 }
 
@@ -293,36 +297,25 @@ impl CooccurEntries {
         };
         let at = self.offset;
         self.offset += RECORD_BYTES as u64;
-        if e.row as u64 >= self.vocab_len || e.col as u64 >= self.vocab_len {
-            return Err(Error::corrupt(
+        let corrupt = |what: String| {
+            Err(Error::corrupt(
                 &self.path,
                 at,
-                format!(
-                    "corrupt: entry ({}, {}) names a word id outside the vocabulary of {} words",
-                    e.row, e.col, self.vocab_len
-                ),
+                format!("corrupt: entry ({}, {}) {what}", e.row, e.col),
+            ))
+        };
+        if e.row as u64 >= self.vocab_len || e.col as u64 >= self.vocab_len {
+            return corrupt(format!(
+                "names a word id outside the vocabulary of {} words",
+                self.vocab_len
             ));
         }
         if !(e.value.is_finite() && e.value > 0.0) {
-            return Err(Error::corrupt(
-                &self.path,
-                at,
-                format!(
-                    "corrupt: entry ({}, {}) has value {}; counts are positive",
-                    e.row, e.col, e.value
-                ),
-            ));
+            return corrupt(format!("has value {}; counts are positive", e.value));
         }
         let key = e.key();
         if self.prev.is_some_and(|p| p >= key) {
-            return Err(Error::corrupt(
-                &self.path,
-                at,
-                format!(
-                    "corrupt: entry ({}, {}) is out of order; entries are sorted by row, then column",
-                    e.row, e.col
-                ),
-            ));
+            return corrupt("is out of order; entries are sorted by row, then column".into());
         }
         self.prev = Some(key);
         Ok(Some(e))
@@ -410,12 +403,7 @@ mod tests {
         // An id past the vocabulary.
         let mut bad = bytes.clone();
         bad[first..first + 4].copy_from_slice(&9u32.to_le_bytes());
-        std::fs::write(&path, &bad).unwrap();
-        let e = CooccurFile::open(&path)
-            .unwrap()
-            .read_all()
-            .unwrap_err()
-            .to_string();
+        let e = read_error(&path, &bad);
         assert!(
             e.contains("outside the vocabulary") && e.contains(&format!("offset {first}")),
             "{e}"
@@ -426,12 +414,7 @@ mod tests {
         let tmp = bad[a..b].to_vec();
         bad.copy_within(b..b + RECORD_BYTES, a);
         bad[b..b + RECORD_BYTES].copy_from_slice(&tmp);
-        std::fs::write(&path, &bad).unwrap();
-        let e = CooccurFile::open(&path)
-            .unwrap()
-            .read_all()
-            .unwrap_err()
-            .to_string();
+        let e = read_error(&path, &bad);
         assert!(e.contains("out of order"), "{e}");
         // Another version.
         let mut bad = bytes.clone();
@@ -439,5 +422,12 @@ mod tests {
         std::fs::write(&path, &bad).unwrap();
         let e = CooccurFile::open(&path).unwrap_err().to_string();
         assert!(e.contains("version 7"), "{e}");
+    }
+
+    /// Writes `bytes` to `path` and reads the entries: the error, as text.
+    fn read_error(path: &Path, bytes: &[u8]) -> String {
+        std::fs::write(path, bytes).unwrap();
+        let file = CooccurFile::open(path).unwrap();
+        file.read_all().unwrap_err().to_string()
     }
 }

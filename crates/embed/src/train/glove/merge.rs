@@ -7,8 +7,9 @@
 
 use super::dense::DenseCursor;
 use super::record::{Entry, RecordReader};
-use super::spill::{temp_error, Run, SpillDir};
+use super::spill::{Run, SpillDir};
 use crate::error::Result;
+use crate::train::corpus::temp_error;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::fs::File;

@@ -6,11 +6,11 @@ use super::config::GloveConfig;
 use super::cooccur::{count_in, CooccurStats};
 use super::cooccur_file::{self, CooccurFile, CooccurHeader, WriteError};
 use super::shuffle::{shuffle, Shuffled};
-use super::spill::{temp_error, SpillDir};
+use super::spill::SpillDir;
 use crate::error::{Error, Result};
+use crate::train::corpus::{temp_error, Corpus, VocabSettings};
 use crate::train::observer::{Observer, VocabReport};
 use crate::Embeddings;
-use embedpos_tokenize::{count_corpus, CorpusReader, VocabConfig};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -115,33 +115,21 @@ impl GloVe {
         let cfg = &self.config;
         let start = Instant::now();
         let dir = Arc::new(SpillDir::create(cfg.temp_dir.as_deref())?);
-        let names = inputs
-            .iter()
-            .map(|p| p.as_ref().display().to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let paths = spool_stdin(inputs, &dir)?;
-
-        let vocab_cfg = VocabConfig {
+        let corpus = Corpus::open(inputs, dir.path())?;
+        let (vocab, vstats) = corpus.count(VocabSettings {
+            tokenizer: &cfg.tokenizer,
             min_count: cfg.min_count,
-            max_size: cfg.max_vocab,
-            ..Default::default()
-        };
-        let mut reader = CorpusReader::open(&paths)?;
-        let (vocab, vstats) = count_corpus(&mut reader, &cfg.tokenizer, &vocab_cfg, cfg.threads)?;
-        if vstats.tokens == 0 {
-            return Err(Error::EmptyCorpus { inputs: names });
-        }
-        if vocab.is_empty() {
-            return Err(Error::NoVocabulary {
-                inputs: names,
-                min_count: cfg.min_count,
-                distinct: vstats.distinct,
-                tokens: vstats.tokens,
-            });
-        }
-        let mut reader = CorpusReader::open(&paths)?;
-        let counts = count_in(&mut reader, &cfg.tokenizer, &vocab, cfg, Arc::clone(&dir))?;
+            max_vocab: cfg.max_vocab,
+            threads: cfg.threads,
+        })?;
+        let counts = count_in(
+            &mut corpus.reader()?,
+            &cfg.tokenizer,
+            &vocab,
+            cfg,
+            Arc::clone(&dir),
+        )?;
+        drop(corpus);
         let cstats = counts.stats().clone();
         let header = CooccurHeader {
             vocab,
@@ -200,7 +188,7 @@ impl GloVe {
     }
 
     /// Trains on a co-occurrence matrix saved by
-    /// [`save_cooccurrences`](Self::save_cooccurrences) (`--save-cooccur`).
+    /// [`save_cooccurrences`](Self::save_cooccurrences).
     ///
     /// The vocabulary and the counting settings come from the file; the
     /// configuration's `window`, `symmetric`, `min_count`, ... are not used.
@@ -233,7 +221,7 @@ impl GloVe {
         if file.is_empty() {
             return Err(Error::Config(format!(
                 "{}: the co-occurrence matrix is empty (no line holds two words of the \
-                 vocabulary); give more text or lower min-count",
+                 vocabulary); give more text or lower min_count",
                 file.path().display()
             )));
         }
@@ -266,28 +254,4 @@ impl GloVe {
             },
         ))
     }
-}
-
-/// The inputs with `-` replaced by a copy of standard input in `dir` (the
-/// corpus is read twice).
-fn spool_stdin<P: AsRef<Path>>(inputs: &[P], dir: &SpillDir) -> Result<Vec<PathBuf>> {
-    let mut spooled: Option<PathBuf> = None;
-    let mut paths = Vec::with_capacity(inputs.len());
-    for p in inputs {
-        let p = p.as_ref();
-        if p.as_os_str() != "-" {
-            paths.push(p.to_path_buf());
-            continue;
-        }
-        if spooled.is_none() {
-            let (path, mut file) = dir.create_file("stdin")?;
-            std::io::copy(&mut std::io::stdin().lock(), &mut file)
-                .map_err(|e| temp_error(&path, e))?;
-            spooled = Some(path);
-        }
-        if let Some(s) = &spooled {
-            paths.push(s.clone());
-        }
-    }
-    Ok(paths)
 }

@@ -19,9 +19,10 @@
 
 use super::cooccur_file::CooccurFile;
 use super::record::{Entry, RecordWriter};
-use super::spill::{temp_error, Run, SpillDir};
+use super::spill::{Run, SpillDir};
 use crate::error::Result;
-use embedpos_base::SplitMix64;
+use crate::train::corpus::temp_error;
+use crate::train::rng::SplitMix64;
 
 /// The training entries, in the order every epoch visits them.
 #[derive(Debug)]

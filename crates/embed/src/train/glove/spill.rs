@@ -7,9 +7,9 @@
 //! while unwinding from a panic, so no run is ever left behind.
 
 use super::record::{Entry, RecordReader, RecordWriter, RECORD_BYTES};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::train::corpus::{temp_error, temp_folder};
 use std::fs::File;
-use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -24,7 +24,7 @@ impl SpillDir {
     /// Creates `.embedpos-glove-XXXX` in `parent` (the system temporary
     /// folder when `None`).
     pub(crate) fn create(parent: Option<&Path>) -> Result<SpillDir> {
-        let parent = parent.map_or_else(std::env::temp_dir, Path::to_path_buf);
+        let parent = temp_folder(parent);
         let dir = tempfile::Builder::new()
             .prefix(".embedpos-glove-")
             .tempdir_in(&parent)
@@ -36,7 +36,6 @@ impl SpillDir {
     }
 
     /// The folder.
-    #[cfg(test)]
     pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
@@ -47,30 +46,6 @@ impl SpillDir {
         let path = self.dir.path().join(format!("{stem}-{n:05}.bin"));
         let file = File::create(&path).map_err(|e| temp_error(&path, e))?;
         Ok((path, file))
-    }
-}
-
-/// The error for a temporary file or folder that cannot be created or
-/// written, with advice that fits the cause.
-pub(crate) fn temp_error(path: &Path, source: io::Error) -> Error {
-    use io::ErrorKind as K;
-    let hint = match source.kind() {
-        K::StorageFull | K::FileTooLarge | K::QuotaExceeded => {
-            "there is no room for the temporary co-occurrence files: free space there, \
-             or give a folder with more room (`temp_dir`, CLI `--temp-dir`)"
-        }
-        K::PermissionDenied | K::ReadOnlyFilesystem => {
-            "the folder is not writable: give a writable folder (`temp_dir`, CLI `--temp-dir`)"
-        }
-        K::NotFound | K::NotADirectory => {
-            "it is not an existing folder: give one (`temp_dir`, CLI `--temp-dir`)"
-        }
-        _ => "give another folder for temporary files (`temp_dir`, CLI `--temp-dir`)",
-    };
-    Error::TempFiles {
-        path: path.to_path_buf(),
-        hint: hint.into(),
-        source,
     }
 }
 

@@ -18,37 +18,61 @@ pub(crate) trait Kernels: Copy + Send + Sync + 'static {
     /// `a·x + y`, fused when the instruction set has FMA.
     fn madd(a: f32, x: f32, y: f32) -> f32;
 
-    /// `Σ a_i · b_i` over the common length.
+    /// `Σ a_i · b_i` over the common length, with four 8-lane accumulators
+    /// (see [`dot_acc`](Self::dot_acc)): the dot product of training.
     #[inline(always)]
     fn dot(a: &[f32], b: &[f32]) -> f32 {
+        Self::dot_acc::<4>(a, b)
+    }
+
+    /// `Σ a_i · b_i` over the common length, with `ACC` independent 8-lane
+    /// accumulators (a power of two). Blocks of `8·ACC` values go to the
+    /// accumulators, what is left in blocks of 8 to the first one, the last
+    /// few values to a scalar; the accumulators are then added in pairs
+    /// (neighbours first), the 8 lanes as `(l0+l4 + l2+l6) + (l1+l5 + l3+l7)`,
+    /// and the scalar last. More accumulators hide the latency of the adds
+    /// on long rows; one suits short rows (GloVe's) and the matrix-vector
+    /// products of queries. The order of the additions is fixed, so a result
+    /// depends only on the kernels (fused or not), never on the CPU.
+    #[inline(always)]
+    fn dot_acc<const ACC: usize>(a: &[f32], b: &[f32]) -> f32 {
+        const { assert!(ACC.is_power_of_two()) };
         let n = a.len().min(b.len());
         let (a, b) = (&a[..n], &b[..n]);
-        // Four independent 8-lane accumulators hide the add latency.
-        let mut acc = [0f32; 32];
-        let mut ca = a.chunks_exact(32);
-        let mut cb = b.chunks_exact(32);
-        for (x, y) in (&mut ca).zip(&mut cb) {
-            for l in 0..32 {
-                acc[l] = Self::madd(x[l], y[l], acc[l]);
+        let mut acc = [[0f32; 8]; ACC];
+        let (ca, cb) = (a.chunks_exact(8 * ACC), b.chunks_exact(8 * ACC));
+        let (mut ra, mut rb) = (ca.remainder(), cb.remainder());
+        for (x, y) in ca.zip(cb) {
+            for (j, lanes) in acc.iter_mut().enumerate() {
+                for l in 0..8 {
+                    lanes[l] = Self::madd(x[8 * j + l], y[8 * j + l], lanes[l]);
+                }
             }
         }
-        let (ra, rb) = (ca.remainder(), cb.remainder());
-        let mut ca = ra.chunks_exact(8);
-        let mut cb = rb.chunks_exact(8);
-        for (x, y) in (&mut ca).zip(&mut cb) {
-            for l in 0..8 {
-                acc[l] = Self::madd(x[l], y[l], acc[l]);
+        // (With one accumulator fewer than 8 values are left.)
+        if ACC > 1 {
+            let (ca, cb) = (ra.chunks_exact(8), rb.chunks_exact(8));
+            (ra, rb) = (ca.remainder(), cb.remainder());
+            for (x, y) in ca.zip(cb) {
+                for l in 0..8 {
+                    acc[0][l] = Self::madd(x[l], y[l], acc[0][l]);
+                }
             }
         }
         let mut tail = 0f32;
-        for (&x, &y) in ca.remainder().iter().zip(cb.remainder()) {
+        for (&x, &y) in ra.iter().zip(rb) {
             tail = Self::madd(x, y, tail);
         }
-        let mut s8 = [0f32; 8];
-        for l in 0..8 {
-            s8[l] = (acc[l] + acc[l + 8]) + (acc[l + 16] + acc[l + 24]);
+        let mut width = ACC;
+        while width > 1 {
+            width /= 2;
+            for j in 0..width {
+                let (x, y) = (acc[2 * j], acc[2 * j + 1]);
+                acc[j] = std::array::from_fn(|l| x[l] + y[l]);
+            }
         }
-        let s4 = [s8[0] + s8[4], s8[1] + s8[5], s8[2] + s8[6], s8[3] + s8[7]];
+        let s = acc[0];
+        let s4 = [s[0] + s[4], s[1] + s[5], s[2] + s[6], s[3] + s[7]];
         (s4[0] + s4[2]) + (s4[1] + s4[3]) + tail
     }
 
@@ -102,6 +126,67 @@ impl Kernels for Avx2Fma {
     }
 }
 
+/// `Σ a_i · b_i` over the common length in `f64`, one term after the other:
+/// exact enough for a single cosine between two unit vectors (what a
+/// similarity query reports), where speed does not matter.
+pub(crate) fn dot_f64(a: &[f32], b: &[f32]) -> f64 {
+    a.iter().zip(b).map(|(&x, &y)| x as f64 * y as f64).sum()
+}
+
+/// The mean of rows, added one at a time into `out`: how a fastText word's
+/// vector is made from its own row and its character n-gram rows
+/// (`getWordVector`), and the hidden layer of CBOW and fastText.
+///
+/// `out` starts at zero, each row is added in turn, and [`mean`](Self::mean)
+/// multiplies by `1/n`; [`sum`](Self::sum) leaves the sum.
+pub(crate) struct RowMean<'a, K: Kernels> {
+    out: &'a mut [f32],
+    rows: usize,
+    kernels: std::marker::PhantomData<K>,
+}
+
+impl<'a, K: Kernels> RowMean<'a, K> {
+    /// Starts an empty sum in `out`.
+    #[inline(always)]
+    pub(crate) fn new(out: &'a mut [f32]) -> Self {
+        out.fill(0.0);
+        RowMean {
+            out,
+            rows: 0,
+            kernels: std::marker::PhantomData,
+        }
+    }
+
+    /// Adds `row` (over the common length).
+    #[inline(always)]
+    pub(crate) fn add(&mut self, row: &[f32]) {
+        K::add(row, self.out);
+        self.rows += 1;
+    }
+
+    /// Counts a row of zeros (which adds nothing to the sum).
+    #[inline(always)]
+    pub(crate) fn add_zeros(&mut self) {
+        self.rows += 1;
+    }
+
+    /// Leaves the sum in `out`; returns the number of rows.
+    #[inline(always)]
+    pub(crate) fn sum(self) -> usize {
+        self.rows
+    }
+
+    /// Turns the sum into the mean (`out` stays zero without rows); returns
+    /// the number of rows.
+    #[inline(always)]
+    pub(crate) fn mean(self) -> usize {
+        if self.rows > 0 {
+            K::scale(1.0 / self.rows as f32, self.out);
+        }
+        self.rows
+    }
+}
+
 /// A computation generic over the kernels: one training thread.
 pub(crate) trait Task {
     /// What the computation returns.
@@ -119,8 +204,8 @@ pub(crate) fn dispatch<T: Task>(task: T) -> T::Output {
         if has_avx2_fma() {
             // SAFETY: `run_avx2_fma` only requires the CPU to support AVX2
             // and FMA, which `is_x86_feature_detected!` has just confirmed.
-            // (This call is the crate's only `unsafe` outside hogwild.rs: a
-            // `#[target_feature]` function can only be entered this way.)
+            // (A `#[target_feature]` function can only be entered from code
+            // without those features this way.)
             return unsafe { run_avx2_fma(task) };
         }
     }
@@ -138,7 +223,8 @@ fn has_avx2_fma() -> bool {
     std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
 }
 
-/// The name of the kernels [`dispatch`] picks on this CPU (for reports).
+/// The name of the kernels training uses on this CPU (for reports):
+/// `avx2+fma` or `portable`.
 pub fn kernel_name() -> &'static str {
     #[cfg(target_arch = "x86_64")]
     {
