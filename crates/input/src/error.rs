@@ -106,9 +106,6 @@ pub enum Error {
     /// Loading or reading the static vectors failed.
     #[error(transparent)]
     Embed(#[from] embedpos_embed::Error),
-    /// An array too large for this machine.
-    #[error("{0}; use a smaller batch, sequence or model")]
-    TooLarge(embedpos_base::Error),
     /// Reading or writing a file failed.
     #[error("cannot write {path}: {source}; check that the folder exists and is writable")]
     Io {
@@ -123,12 +120,11 @@ pub enum Error {
 /// `Result` with this crate's [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// Writing files and sizing arrays report as the positional encodings do
+/// (which is where this crate's tensors come from).
 impl From<embedpos_base::Error> for Error {
     fn from(e: embedpos_base::Error) -> Self {
-        match e {
-            embedpos_base::Error::Io { path, source } => Error::Io { path, source },
-            other => Error::TooLarge(other),
-        }
+        Error::Posenc(e.into())
     }
 }
 
