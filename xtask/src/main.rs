@@ -1,6 +1,8 @@
 //! `cargo xtask`: data preparation, fixture regeneration and side-by-side
 //! benchmarks for embedpos. Run from anywhere inside the workspace.
 
+#![warn(clippy::undocumented_unsafe_blocks)]
+
 mod bench;
 mod corpus;
 mod fixtures;

@@ -39,8 +39,12 @@ pub fn run_measured(cmd: &mut Command) -> Result<Measured> {
         .map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
     let pid = child.id() as libc::pid_t;
     let mut status: libc::c_int = 0;
-    // SAFETY: rusage is plain old data that wait4 fills in; pid is our child.
+    // SAFETY: `rusage` is a C struct of integers, for which all-zero bytes
+    // are a valid value.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our own child, not yet reaped (the `Child` handle is
+    // never waited on), and both out-pointers are to live locals of the
+    // types wait4 expects.
     let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let wall = start.elapsed();
     if r < 0 {
