@@ -116,7 +116,7 @@ pub fn python_with(module: &str) -> Option<PathBuf> {
 fn fasttext_models(corpus: &Path, out: &Path) -> Result {
     let have_cli = Command::new("fasttext").output().is_ok();
     if !have_cli {
-        eprintln!("note: the `fasttext` command is not installed (../shared/bench/setup_anchors.sh installs it); kept the models in {}", out.display());
+        eprintln!("note: the `fasttext` command is not installed (bench/install_anchors.sh installs it); kept the models in {}", out.display());
         return Ok(());
     }
     let script = workspace_root().join("scripts/fasttext_model.py");
@@ -139,7 +139,7 @@ fn fasttext_models(corpus: &Path, out: &Path) -> Result {
 fn fasttext_buckets(out: &Path) -> Result {
     let Some(py) = python_with("fasttext") else {
         eprintln!(
-            "note: no Python with the `fasttext` package (set EMBEDPOS_PYTHON or run ../shared/bench/setup_anchors.sh); kept {}",
+            "note: no Python with the `fasttext` package (set EMBEDPOS_PYTHON to a Python that has it, e.g. `pip install fasttext`); kept {}",
             out.display()
         );
         return Ok(());
