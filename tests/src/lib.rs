@@ -2,6 +2,8 @@
 //! `embedpos` binary built alongside the tests and what it is expected to
 //! do, files in temporary folders, `.npy` files and training runs.
 
+#![forbid(unsafe_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

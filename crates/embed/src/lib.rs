@@ -1,6 +1,7 @@
 //! Static word vectors: the trainers (word2vec, fastText, GloVe), the
 //! [`Embeddings`] type, the ecosystem's file formats, similarity queries and
-//! the standard evaluations.
+//! the standard evaluations. Where this crate sits among the others:
+//! `docs/ARCHITECTURE.md` in the repository.
 //!
 //! ```
 //! use embedpos_embed::train::{Model, Word2Vec, Word2VecConfig};
