@@ -45,20 +45,28 @@ say() { echo "install_anchors: $*" >&2; }
 # venv/bin) and gensim (the evaluators). Versions pinned so that scores from
 # different machines are comparable.
 py=$dir/venv/bin/python3
+# A venv whose pip is missing (python3 -m venv stopped half-way, e.g. without
+# Debian's python3-venv) is made again rather than reused.
+if [ -x "$py" ] && ! "$py" -m pip --version >/dev/null 2>&1; then
+  rm -rf "$dir/venv"
+fi
 if [ ! -x "$py" ]; then
   say "creating a Python venv in $dir/venv"
-  python3 -m venv "$dir/venv" >>"$log" 2>&1 || say "python3 -m venv failed (see $log)"
+  if ! python3 -m venv "$dir/venv" >>"$log" 2>&1 || ! "$py" -m pip --version >/dev/null 2>&1; then
+    say "python3 -m venv failed (see $log); on Debian/Ubuntu install python3-venv"
+    rm -rf "$dir/venv"
+  fi
 fi
 if [ -x "$py" ]; then
   if ! "$py" -c 'import gensim, numpy, scipy' >/dev/null 2>&1; then
     say "installing gensim into the venv (a few minutes)"
-    "$dir/venv/bin/pip" install -q --disable-pip-version-check \
+    "$py" -m pip install -q --disable-pip-version-check \
       "gensim==4.4.0" "numpy==2.4.6" "scipy==1.17.1" >>"$log" 2>&1 ||
       say "pip could not install gensim (see $log)"
   fi
   if [ ! -x "$dir/venv/bin/word2vec" ]; then
     say "building word2vec C through the PyPI package word2vec"
-    "$dir/venv/bin/pip" install -q --disable-pip-version-check "word2vec==0.11.1" >>"$log" 2>&1 ||
+    "$py" -m pip install -q --disable-pip-version-check "word2vec==0.11.1" >>"$log" 2>&1 ||
       say "pip could not install word2vec (see $log)"
   fi
 fi
@@ -117,8 +125,13 @@ for t in vocab_count cooccur shuffle glove; do
   [ -x "$gdir/build/$t" ] || glove_ok=0
 done
 if [ "$glove_ok" = 0 ]; then
-  missing+=("GloVe C")
-  [ -n "$glove_src" ] || say "GloVe C left out: pass --glove-src DIR|TARBALL (or set EMBEDPOS_GLOVE_SRC)"
+  # Asked for (a source was named) but not built: a failure. Not asked for:
+  # left out, which is no failure.
+  if [ -n "$glove_src" ]; then
+    missing+=("GloVe C")
+  else
+    say "GloVe C left out: pass --glove-src DIR|TARBALL (or set EMBEDPOS_GLOVE_SRC)"
+  fi
 fi
 
 echo "anchors in $dir"

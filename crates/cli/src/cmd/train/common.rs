@@ -25,10 +25,15 @@ fn show(value: impl Display) -> String {
 /// A trainer's error as the command line reports it: with the option that
 /// changes what it is about.
 pub fn reported(e: Error) -> CliError {
+    let budget;
     let options: &[&str] = match &e {
         Error::NoVocabulary { .. } => &["--min-count"],
-        Error::MemoryBudget { .. } => &["--memory"],
+        Error::MemoryBudget { min_gb, .. } => {
+            budget = format!("give at least --memory {min_gb}");
+            &[budget.as_str()]
+        }
         Error::TempFiles { .. } => &["--temp-dir"],
+        Error::Config(m) if m.starts_with("negative is 0") => &["--negative", "--loss hs"],
         _ => &[],
     };
     with_options(e, options)
