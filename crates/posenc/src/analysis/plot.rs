@@ -66,6 +66,69 @@ pub fn plot_all(spec: &EncodingSpec, dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// Heatmap of the table (rows = positions) or, for ALiBi and T5, of the
+/// `[q, k]` bias of up to four heads. Large inputs are sampled at bin centres.
+///
+/// Written atomically: drawn into a hidden temporary file beside `path`,
+/// renamed into place once complete.
+pub fn heatmap(spec: &EncodingSpec, path: &Path) -> Result<()> {
+    atomically(path, |tmp| draw_heatmap(spec, tmp))
+}
+
+/// Cosine similarity of positions `p` and `p + k` against `k`.
+///
+/// Written atomically: drawn into a hidden temporary file beside `path`,
+/// renamed into place once complete.
+pub fn similarity(spec: &EncodingSpec, path: &Path) -> Result<()> {
+    atomically(path, |tmp| draw_similarity(spec, tmp))
+}
+
+/// ALiBi or T5 bias against distance to an earlier key, one curve per head
+/// (at most eight).
+///
+/// Written atomically: drawn into a hidden temporary file beside `path`,
+/// renamed into place once complete.
+pub fn bias_vs_distance(spec: &EncodingSpec, path: &Path) -> Result<()> {
+    atomically(path, |tmp| draw_bias_vs_distance(spec, tmp))
+}
+
+/// RoPE: wavelength of every pair under each scaling (log scale), with the
+/// trained and extended context lengths marked.
+///
+/// Written atomically: drawn into a hidden temporary file beside `path`,
+/// renamed into place once complete.
+pub fn rope_frequencies(spec: &EncodingSpec, path: &Path) -> Result<()> {
+    atomically(path, |tmp| draw_rope_frequencies(spec, tmp))
+}
+
+/// Runs `draw` on a hidden temporary PNG beside `path` and renames it into
+/// place once complete, so that a failed or interrupted plot never leaves
+/// half a picture where a good one was. Errors name `path`.
+fn atomically(path: &Path, draw: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // plotters picks the image format by the extension: keep `.png` last.
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp.png", std::process::id()));
+    let result = draw(&tmp).and_then(|()| {
+        std::fs::rename(&tmp, path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(|e| match e {
+        Error::Plot { message, .. } => Error::Plot {
+            path: path.to_path_buf(),
+            message,
+        },
+        other => other,
+    })
+}
+
 fn plot_err<E: std::fmt::Display>(path: &Path) -> impl Fn(E) -> Error + '_ {
     move |e| Error::Plot {
         path: path.to_path_buf(),
@@ -265,9 +328,7 @@ fn bias_grids(spec: &EncodingSpec) -> Result<Vec<Grid>> {
         .collect())
 }
 
-/// Heatmap of the table (rows = positions) or, for ALiBi and T5, of the
-/// `[q, k]` bias of up to four heads. Large inputs are sampled at bin centres.
-pub fn heatmap(spec: &EncodingSpec, path: &Path) -> Result<()> {
+fn draw_heatmap(spec: &EncodingSpec, path: &Path) -> Result<()> {
     let err = plot_err(path);
     let grids = match spec.kind {
         Kind::Alibi | Kind::T5 => bias_grids(spec)?,
@@ -407,8 +468,7 @@ fn envelope(curve: &[f64]) -> Vec<(f64, f64)> {
     out
 }
 
-/// Cosine similarity of positions `p` and `p + k` against `k`.
-pub fn similarity(spec: &EncodingSpec, path: &Path) -> Result<()> {
+fn draw_similarity(spec: &EncodingSpec, path: &Path) -> Result<()> {
     let err = plot_err(path);
     let curve = similarity_curve(spec)?;
     let pts = envelope(&curve);
@@ -441,9 +501,7 @@ pub fn similarity(spec: &EncodingSpec, path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// ALiBi or T5 bias against distance to an earlier key, one curve per head
-/// (at most eight).
-pub fn bias_vs_distance(spec: &EncodingSpec, path: &Path) -> Result<()> {
+fn draw_bias_vs_distance(spec: &EncodingSpec, path: &Path) -> Result<()> {
     let err = plot_err(path);
     let n = spec.positions;
     let heads = sample(spec.heads, 8);
@@ -504,9 +562,7 @@ pub fn bias_vs_distance(spec: &EncodingSpec, path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// RoPE: wavelength of every pair under each scaling (log scale), with the
-/// trained and extended context lengths marked.
-pub fn rope_frequencies(spec: &EncodingSpec, path: &Path) -> Result<()> {
+fn draw_rope_frequencies(spec: &EncodingSpec, path: &Path) -> Result<()> {
     let err = plot_err(path);
     let series = scaling_comparison(spec)?;
     let (lo, hi) = series
@@ -573,6 +629,33 @@ mod tests {
                 assert!(bytes.len() > 5000, "{}", f.display());
             }
         }
+        // Only the finished pictures are left: no temporary file.
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
+    }
+
+    #[test]
+    fn a_failed_plot_keeps_the_old_file_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.png");
+        std::fs::write(&path, "old").unwrap();
+        let e = atomically(&path, |tmp| {
+            std::fs::write(tmp, "partial").unwrap();
+            Err(Error::Plot {
+                path: tmp.to_path_buf(),
+                message: "failed".into(),
+            })
+        })
+        .unwrap_err();
+        assert!(
+            matches!(e, Error::Plot { path: ref p, .. } if p == &path),
+            "{e}"
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]
