@@ -5,30 +5,13 @@ use super::vectors_opts::{NeighborOpts, VectorsIn};
 use crate::{CliResult, Global};
 use embedpos_embed::AnalogyMethod;
 
-/// How the analogy is solved.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum Method {
-    /// 3CosAdd: nearest to B - A + C (Mikolov et al. 2013).
-    Add,
-    /// 3CosMul: Levy & Goldberg (2014), less dominated by one large similarity.
-    Mul,
-}
-
-impl From<Method> for AnalogyMethod {
-    fn from(m: Method) -> Self {
-        match m {
-            Method::Add => AnalogyMethod::Add,
-            Method::Mul => AnalogyMethod::Mul,
-        }
-    }
-}
-
-impl From<AnalogyMethod> for Method {
-    fn from(m: AnalogyMethod) -> Self {
-        match m {
-            AnalogyMethod::Add => Method::Add,
-            AnalogyMethod::Mul => Method::Mul,
-        }
+mirror_enum! {
+    /// How the analogy is solved.
+    pub enum Method <=> AnalogyMethod {
+        /// 3CosAdd: nearest to B - A + C (Mikolov et al. 2013).
+        Add = Add,
+        /// 3CosMul: Levy & Goldberg (2014), less dominated by one large similarity.
+        Mul = Mul,
     }
 }
 

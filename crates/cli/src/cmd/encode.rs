@@ -45,10 +45,11 @@ enum BiasArg {
     T5,
 }
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum PadArg {
-    Right,
-    Left,
+mirror_enum! {
+    enum PadArg <=> PadSide {
+        Right = Right,
+        Left = Left,
+    }
 }
 
 impl From<&AbsoluteConfig> for PeArg {
@@ -77,24 +78,6 @@ impl From<BiasConfig> for BiasArg {
             BiasConfig::None => BiasArg::None,
             BiasConfig::Alibi => BiasArg::Alibi,
             BiasConfig::T5 { .. } => BiasArg::T5,
-        }
-    }
-}
-
-impl From<PadSide> for PadArg {
-    fn from(p: PadSide) -> Self {
-        match p {
-            PadSide::Right => PadArg::Right,
-            PadSide::Left => PadArg::Left,
-        }
-    }
-}
-
-impl From<PadArg> for PadSide {
-    fn from(p: PadArg) -> Self {
-        match p {
-            PadArg::Right => PadSide::Right,
-            PadArg::Left => PadSide::Left,
         }
     }
 }

@@ -3,6 +3,39 @@
 //! `rope_scaling`), and how `--help` shows the defaults the libraries hold
 //! (`defaults`).
 
+/// A command-line twin of a library enum: the same choices as a clap
+/// `ValueEnum` (a variant's doc comment is its help), converted both ways.
+macro_rules! mirror_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $arg:ident <=> $lib:ident {
+            $( $(#[$vmeta:meta])* $a:ident = $l:ident ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, clap::ValueEnum)]
+        $vis enum $arg {
+            $( $(#[$vmeta])* $a ),+
+        }
+
+        impl From<$arg> for $lib {
+            fn from(v: $arg) -> Self {
+                match v {
+                    $( $arg::$a => $lib::$l ),+
+                }
+            }
+        }
+
+        impl From<$lib> for $arg {
+            fn from(v: $lib) -> Self {
+                match v {
+                    $( $lib::$l => $arg::$a ),+
+                }
+            }
+        }
+    };
+}
+
 pub mod analogy;
 pub mod convert;
 pub mod defaults;

@@ -58,81 +58,30 @@ enum KindArg {
     T5,
 }
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum LayoutArg {
-    /// sin, cos, sin, cos, ... (the paper)
-    Interleaved,
-    /// sin... | cos... (tensor2tensor, fairseq)
-    Concatenated,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum SpacingArg {
-    /// base^(-2i/d)
-    Paper,
-    /// base^(-i/(d/2-1)), as tensor2tensor and fairseq
-    Tensor2tensor,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum PairingArg {
-    /// (i, i + r/2): GPT-NeoX, Llama
-    Neox,
-    /// (2i, 2i + 1): GPT-J, RoFormer
-    Gptj,
-}
-
-impl From<Layout> for LayoutArg {
-    fn from(l: Layout) -> Self {
-        match l {
-            Layout::Interleaved => LayoutArg::Interleaved,
-            Layout::Concatenated => LayoutArg::Concatenated,
-        }
+mirror_enum! {
+    enum LayoutArg <=> Layout {
+        /// sin, cos, sin, cos, ... (the paper)
+        Interleaved = Interleaved,
+        /// sin... | cos... (tensor2tensor, fairseq)
+        Concatenated = Concatenated,
     }
 }
 
-impl From<LayoutArg> for Layout {
-    fn from(l: LayoutArg) -> Self {
-        match l {
-            LayoutArg::Interleaved => Layout::Interleaved,
-            LayoutArg::Concatenated => Layout::Concatenated,
-        }
+mirror_enum! {
+    enum SpacingArg <=> Spacing {
+        /// base^(-2i/d)
+        Paper = Paper,
+        /// base^(-i/(d/2-1)), as tensor2tensor and fairseq
+        Tensor2tensor = Tensor2Tensor,
     }
 }
 
-impl From<Spacing> for SpacingArg {
-    fn from(s: Spacing) -> Self {
-        match s {
-            Spacing::Paper => SpacingArg::Paper,
-            Spacing::Tensor2Tensor => SpacingArg::Tensor2tensor,
-        }
-    }
-}
-
-impl From<SpacingArg> for Spacing {
-    fn from(s: SpacingArg) -> Self {
-        match s {
-            SpacingArg::Paper => Spacing::Paper,
-            SpacingArg::Tensor2tensor => Spacing::Tensor2Tensor,
-        }
-    }
-}
-
-impl From<Pairing> for PairingArg {
-    fn from(p: Pairing) -> Self {
-        match p {
-            Pairing::HalfSplit => PairingArg::Neox,
-            Pairing::Interleaved => PairingArg::Gptj,
-        }
-    }
-}
-
-impl From<PairingArg> for Pairing {
-    fn from(p: PairingArg) -> Self {
-        match p {
-            PairingArg::Neox => Pairing::HalfSplit,
-            PairingArg::Gptj => Pairing::Interleaved,
-        }
+mirror_enum! {
+    enum PairingArg <=> Pairing {
+        /// (i, i + r/2): GPT-NeoX, Llama
+        Neox = HalfSplit,
+        /// (2i, 2i + 1): GPT-J, RoFormer
+        Gptj = Interleaved,
     }
 }
 

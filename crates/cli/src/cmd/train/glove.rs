@@ -12,30 +12,13 @@ use embedpos_embed::{Error, Format};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-/// Which vectors are written (GloVe C's `-model`).
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum VectorsArg {
-    /// Word + context vectors, `w + w̃` (`-model 2`).
-    Sum,
-    /// Word vectors only, `w` (`-model 1`).
-    Word,
-}
-
-impl From<VectorsArg> for GloveOutput {
-    fn from(v: VectorsArg) -> Self {
-        match v {
-            VectorsArg::Sum => GloveOutput::WordPlusContext,
-            VectorsArg::Word => GloveOutput::Word,
-        }
-    }
-}
-
-impl From<GloveOutput> for VectorsArg {
-    fn from(o: GloveOutput) -> Self {
-        match o {
-            GloveOutput::WordPlusContext => VectorsArg::Sum,
-            GloveOutput::Word => VectorsArg::Word,
-        }
+mirror_enum! {
+    /// Which vectors are written (GloVe C's `-model`).
+    enum VectorsArg <=> GloveOutput {
+        /// Word + context vectors, `w + w̃` (`-model 2`).
+        Sum = WordPlusContext,
+        /// Word vectors only, `w` (`-model 1`).
+        Word = Word,
     }
 }
 
