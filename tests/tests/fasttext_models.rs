@@ -9,7 +9,7 @@
 use embedpos_embed::io::{FastTextBin, FastTextModelKind};
 use embedpos_embed::{Embeddings, Error, Format};
 use embedpos_tests::{
-    embedpos, embedpos_stdin, fixture, python_output, python_with_optional, stderr, write_file,
+    embedpos, embedpos_stdin, fixture, python_output, python_with_optional, s, stderr, write_file,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -485,4 +485,16 @@ print(json.dumps({"nn": nn, "analogy": an}))
         "analogy",
     );
     same(&got, &want["analogy"]);
+}
+
+#[test]
+fn encode_gives_unseen_words_their_subword_vectors_not_unk() {
+    let m = model();
+    let out = ok(
+        embedpos(&["encode", "--vectors", s(&m), "the nightzzz came"]),
+        "encode with a fastText model",
+    );
+    assert!(out.contains("tokens: the nightzzz came"), "{out}");
+    assert!(out.contains("0 unknown token(s)"), "{out}");
+    assert!(!out.contains("[UNK]"), "{out}");
 }

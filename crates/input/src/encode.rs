@@ -5,6 +5,7 @@
 use std::fmt;
 
 use embedpos_embed::Embeddings;
+use embedpos_tokenize::{Scratch, Tokenizer, Vocab};
 use ndarray::{Array3, ArrayView4};
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +15,7 @@ use crate::batch::Batch;
 use crate::dropout::Mode;
 use crate::error::{Error, Result};
 use crate::input_layer::{InputConfig, InputLayer};
+use crate::special::SPECIAL_TOKENS;
 use crate::token_embedding::InitReport;
 use crate::vectors::embedding_from_vectors;
 
@@ -91,6 +93,11 @@ pub struct Summary {
 /// Encodes `texts` with `emb`'s vectors: tokenize, pad, look up (tokens the
 /// vectors lack get the documented init), scale, add positions, normalise and,
 /// when configured, run one attention layer, in eval mode.
+///
+/// When the vectors carry fastText subwords, a word of `texts` that the
+/// vectors lack joins the layer's vocabulary with the mean of its character
+/// n-gram rows (as `fasttext print-word-vectors` gives it), so it is not
+/// `[UNK]`; the init report counts it under "from subwords".
 pub fn encode<S: AsRef<str>>(
     emb: &Embeddings,
     texts: &[S],
@@ -99,7 +106,8 @@ pub fn encode<S: AsRef<str>>(
     if texts.is_empty() {
         return Err(Error::EmptyBatch);
     }
-    let embedding = embedding_from_vectors::<f32>(emb, None, config.input.seed)?;
+    let vocab = with_unseen_words(emb, texts, &config.input.tokenizer)?;
+    let embedding = embedding_from_vectors::<f32>(emb, vocab.as_ref(), config.input.seed)?;
     let layer = InputLayer::new(config.input.clone(), embedding)?;
     let batch = layer.batch_texts(texts, config.offset)?;
     let out = layer.forward(&batch, Mode::Eval)?;
@@ -182,6 +190,38 @@ pub fn encode<S: AsRef<str>>(
     }
     summary.mean_norm = sum / n.max(1) as f64;
     Ok(Encoded { batch, x, summary })
+}
+
+/// `emb`'s vocabulary followed by the words of `texts` it lacks (in their
+/// first order), when `emb` can build their vectors from subwords; `None`
+/// (the vectors' own vocabulary) otherwise or when every word is known.
+fn with_unseen_words<S: AsRef<str>>(
+    emb: &Embeddings,
+    texts: &[S],
+    tokenizer: &Tokenizer,
+) -> Result<Option<Vocab>> {
+    if emb.subwords().is_none() {
+        return Ok(None);
+    }
+    let known = emb.vocab();
+    let mut unseen: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut scratch = Scratch::default();
+    for text in texts {
+        tokenizer.for_each_token(text.as_ref(), &mut scratch, |t| {
+            if known.id(t).is_none() && !SPECIAL_TOKENS.contains(&t) && seen.insert(t.to_string()) {
+                unseen.push(t.to_string());
+            }
+        });
+    }
+    if unseen.is_empty() {
+        return Ok(None);
+    }
+    let mut tokens = known.tokens().to_vec();
+    let mut counts = known.counts().to_vec();
+    counts.extend(std::iter::repeat_n(0, unseen.len()));
+    tokens.extend(unseen);
+    Ok(Some(Vocab::from_ordered(tokens, counts)?))
 }
 
 /// The demo's last step: `sentences` through an input layer on `emb`'s
@@ -304,7 +344,6 @@ impl fmt::Display for Summary {
 mod tests {
     use super::*;
     use crate::attention::BiasConfig;
-    use embedpos_tokenize::Vocab;
 
     fn emb(dim: usize) -> Embeddings {
         let words: Vec<String> = ["the", "cat", "sat", "on", "mat"]
@@ -314,6 +353,39 @@ mod tests {
             .map(|i| ((i * 37 % 17) as f32 - 8.0) / 8.0)
             .collect();
         Embeddings::new(Vocab::from_ordered(words, vec![1; 5]).unwrap(), dim, m).unwrap()
+    }
+
+    #[test]
+    fn unseen_words_take_subword_vectors_not_unk() {
+        use embedpos_embed::Subwords;
+        use embedpos_tokenize::NgramConfig;
+        let cfg = NgramConfig {
+            minn: 3,
+            maxn: 4,
+            bucket: 8,
+        };
+        let rows: Vec<f32> = (0..8 * 6).map(|i| (i % 7) as f32 / 7.0 - 0.4).collect();
+        let e = emb(6)
+            .with_subwords(Subwords::new(cfg, 6, rows).unwrap())
+            .unwrap();
+        let out = encode(
+            &e,
+            &["the nightzzz cat", "nightzzz"],
+            &EncodeConfig::default(),
+        )
+        .unwrap();
+        assert_eq!(out.summary.tokens[0], ["the", "nightzzz", "cat"]);
+        assert_eq!(out.summary.tokens[1], ["nightzzz"]);
+        assert_eq!(out.summary.unknown, 0);
+        assert_eq!(out.summary.init.from_subwords, 1, "one unseen word, once");
+        // The word joins the vocabulary after the vectors' own words.
+        let plain = with_unseen_words(&e, &["nightzzz"], &Tokenizer::default())
+            .unwrap()
+            .unwrap();
+        assert_eq!(plain.tokens().last().map(String::as_str), Some("nightzzz"));
+        // Without subwords the word stays unknown.
+        let out = encode(&emb(6), &["the nightzzz"], &EncodeConfig::default()).unwrap();
+        assert_eq!(out.summary.tokens[0], ["the", "[UNK]"]);
     }
 
     #[test]
