@@ -6,6 +6,8 @@
 //!   (whitespace, Unicode words, Chinese segmentation) compose a
 //!   [`Tokenizer`], a serde config.
 //! * [`count_corpus`] builds a [`Vocab`] in one streaming, parallel pass.
+//! * [`bpe`] is byte-level BPE: GPT-2's and tiktoken's encodings, HF
+//!   `tokenizer.json` models, and a trainer.
 //! * [`ngrams`] gives fastText-compatible character n-gram bucket ids.
 //! * [`synthetic`] generates the planted-relation corpus the demo and tests
 //!   train on.
@@ -33,6 +35,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod bpe;
 mod corpus;
 mod count;
 mod error;
@@ -44,6 +47,7 @@ mod tokenizer;
 mod vocab;
 
 pub use corpus::{ByteCounter, CorpusReader, Input, ReadStats, DEFAULT_MAX_LINE_BYTES};
+pub use bpe::{Bpe, BpeTrainConfig, BpeTrainer, Pattern};
 pub use count::{count_corpus, TokenCounter, VocabConfig, VocabStats};
 pub use error::{Error, Result};
 pub use ngrams::NgramConfig;
