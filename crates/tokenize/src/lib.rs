@@ -23,6 +23,7 @@
 //! let tokenizer = Tokenizer {
 //!     normalizer: Normalizer { lowercase: true, ..Default::default() },
 //!     pre_tokenizer: PreTokenizer::Words { keep_punctuation: false },
+//!     model: None,
 //! };
 //! let cfg = VocabConfig { min_count: 1, ..Default::default() };
 //! let (vocab, stats) = count_corpus(&mut reader, &tokenizer, &cfg, 1)?;
@@ -46,12 +47,12 @@ pub mod synthetic;
 mod tokenizer;
 mod vocab;
 
-pub use corpus::{ByteCounter, CorpusReader, Input, ReadStats, DEFAULT_MAX_LINE_BYTES};
 pub use bpe::{Bpe, BpeTrainConfig, BpeTrainer, Pattern};
+pub use corpus::{ByteCounter, CorpusReader, Input, ReadStats, DEFAULT_MAX_LINE_BYTES};
 pub use count::{count_corpus, TokenCounter, VocabConfig, VocabStats};
 pub use error::{Error, Result};
 pub use ngrams::NgramConfig;
 pub use normalize::Normalizer;
 pub use pretokenize::PreTokenizer;
-pub use tokenizer::{Scratch, Tokenizer};
+pub use tokenizer::{Scratch, TokenModel, Tokenizer};
 pub use vocab::Vocab;

@@ -37,6 +37,7 @@ macro_rules! mirror_enum {
 }
 
 pub mod analogy;
+pub mod bpe;
 pub mod convert;
 pub mod defaults;
 pub mod demo;
