@@ -8,6 +8,7 @@ trained tokenizers.
            file) or with a `tokenizer.json` through `tokenizers`, timing only
            the encoding; write the ids as little-endian u32, one 0xFFFFFFFF
            after each line, and print a JSON line of figures
+  tpb      tokens per byte of a tokenizer.json on a held-out text
   compare  load two tokenizer.json files with `tokenizers`: tokens per byte
            of each on a held-out text, and the share of identical merges
            among the first N
@@ -136,6 +137,16 @@ def merges_of(tok_json):
     return out
 
 
+def cmd_tpb(a):
+    set_threads(a.threads)
+    from tokenizers import Tokenizer
+
+    lines, nbytes = read_lines(a.heldout)
+    tok = Tokenizer.from_file(a.tokenizer)
+    n = sum(len(e.ids) for e in tok.encode_batch(lines, add_special_tokens=False))
+    print(json.dumps({"tokens": n, "bytes": nbytes, "tokens_per_byte": n / nbytes}))
+
+
 def cmd_compare(a):
     set_threads(a.threads)
     from tokenizers import Tokenizer
@@ -183,6 +194,10 @@ def main():
     e.add_argument("--encoding", default="cl100k_base")
     e.add_argument("--threads", type=int, default=1)
     e.add_argument("--ids-out")
+    b = sub.add_parser("tpb")
+    b.add_argument("--tokenizer", required=True)
+    b.add_argument("--heldout", required=True)
+    b.add_argument("--threads", type=int, default=2)
     c = sub.add_parser("compare")
     c.add_argument("--ours", required=True)
     c.add_argument("--theirs", required=True)
@@ -190,7 +205,7 @@ def main():
     c.add_argument("--first", type=int, default=10000)
     c.add_argument("--threads", type=int, default=2)
     a = p.parse_args()
-    {"train": cmd_train, "encode": cmd_encode, "compare": cmd_compare}[a.cmd](a)
+    {"train": cmd_train, "encode": cmd_encode, "tpb": cmd_tpb, "compare": cmd_compare}[a.cmd](a)
 
 
 if __name__ == "__main__":

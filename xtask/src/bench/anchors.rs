@@ -18,6 +18,9 @@ pub enum Tool {
     GloveC,
     /// Python with gensim (`venv/bin/python3`), which scores vectors.
     Gensim,
+    /// Python with Hugging Face `tokenizers` and `tiktoken`
+    /// (`venv/bin/python3`), which runs bench/bpe_reference.py.
+    PyTokenizers,
 }
 
 /// Where a tool is, or why it is not there.
@@ -137,16 +140,20 @@ impl Anchors {
                     b.display()
                 ))
             }
+            Tool::PyTokenizers => {
+                let p = self.dir.join("venv/bin/python3");
+                if python_imports(&p, "import tokenizers, tiktoken") {
+                    Ok(p)
+                } else {
+                    Err(format!(
+                        "Hugging Face tokenizers / tiktoken are missing ({} cannot import them): {install}",
+                        p.display()
+                    ))
+                }
+            }
             Tool::Gensim => {
                 let p = self.dir.join("venv/bin/python3");
-                let ok = is_program(&p).is_some()
-                    && Command::new(&p)
-                        .args(["-c", "import gensim"])
-                        .stdout(Stdio::null())
-                        .stderr(Stdio::null())
-                        .status()
-                        .is_ok_and(|s| s.success());
-                if ok {
+                if python_imports(&p, "import gensim") {
                     Ok(p)
                 } else {
                     Err(format!(
@@ -157,6 +164,17 @@ impl Anchors {
             }
         }
     }
+}
+
+/// Whether the Python at `p` runs `code` (an import) without error.
+fn python_imports(p: &Path, code: &str) -> bool {
+    is_program(p).is_some()
+        && Command::new(p)
+            .args(["-c", code])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
 }
 
 /// `p` when it is an executable file.

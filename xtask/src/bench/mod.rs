@@ -4,6 +4,7 @@
 //! them alternately, measures, scores and prints one table (and JSON).
 
 mod anchors;
+mod bpe;
 mod fasttext;
 mod glove;
 mod runner;
@@ -363,6 +364,8 @@ enum Which {
     Word2vec(word2vec::Args),
     /// fastText training (subword skip-gram/CBOW) vs fastText's command line.
     Fasttext(fasttext::Args),
+    /// Byte-level BPE training vs Hugging Face tokenizers; cl100k encoding vs tiktoken and tokenizers.
+    Bpe(bpe::Args),
 }
 
 pub fn run(args: Args) -> Result {
@@ -371,6 +374,7 @@ pub fn run(args: Args) -> Result {
         Which::Glove(a) => glove::run(a),
         Which::Word2vec(a) => word2vec::run(a),
         Which::Fasttext(a) => fasttext::run(a),
+        Which::Bpe(a) => bpe::run(a),
     }
 }
 
