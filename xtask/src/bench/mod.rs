@@ -9,6 +9,7 @@ mod fasttext;
 mod glove;
 mod runner;
 mod scores;
+mod tokens;
 mod vocab;
 mod word2vec;
 
@@ -366,6 +367,8 @@ enum Which {
     Fasttext(fasttext::Args),
     /// Byte-level BPE training vs Hugging Face tokenizers; cl100k encoding vs tiktoken and tokenizers.
     Bpe(bpe::Args),
+    /// word2vec skip-gram on words vs BPE tokens vs phrase-joined words: analogy and similarity.
+    Tokens(tokens::Args),
 }
 
 pub fn run(args: Args) -> Result {
@@ -375,6 +378,7 @@ pub fn run(args: Args) -> Result {
         Which::Word2vec(a) => word2vec::run(a),
         Which::Fasttext(a) => fasttext::run(a),
         Which::Bpe(a) => bpe::run(a),
+        Which::Tokens(a) => tokens::run(a),
     }
 }
 
