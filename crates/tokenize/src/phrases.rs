@@ -28,7 +28,7 @@
 //! let open = |_pass: usize| Ok(CorpusReader::from_reader("mem", std::io::Cursor::new(text.clone())));
 //! let cfg = PhrasesConfig { threshold: 1.0, ..Default::default() };
 //! let (phrases, stats) = learn_phrases(open, &Tokenizer::default(), &cfg, 1)?;
-//! assert_eq!(stats[0].tokens, 132);
+//! assert_eq!(stats[0].tokens, 135);
 //! assert!(phrases.passes()[0].score("new", "york").is_some());
 //!
 //! let mut out = TokenBuf::new();
@@ -322,7 +322,7 @@ impl Phrases {
     /// # use embedpos_tokenize::{Phrases, TokenBuf};
     /// # let dir = tempfile::tempdir().unwrap();
     /// # let path = dir.path().join("p.txt");
-    /// # std::fs::write(&path, "embedpos-phrases v1 scorer=word2phrase threshold=100 min_count=5 delimiter=_ passes=1\npass 1 phrases=2\na b 200\nb c 150\n").unwrap();
+    /// # std::fs::write(&path, "embedpos-phrases v1 scorer=word2phrase threshold=100 min_count=5 delimiter=_ passes=1\n--- pass 1 of 1: 2 phrases ---\na b 200\nb c 150\n").unwrap();
     /// let phrases = Phrases::load(&path)?; // the phrases `a b` and `b c`
     /// let mut out = TokenBuf::new();
     /// phrases.apply(["a", "b", "c", "b", "c"], &mut out);
@@ -360,14 +360,17 @@ impl Phrases {
     /// Loads phrases that [`Phrases::save`] wrote.
     ///
     /// The format is UTF-8 text. The first line names the format and the
-    /// settings; then each pass is a line `pass K phrases=N` followed by its
-    /// `N` phrases, one `word_a word_b score` a line, by score descending:
+    /// settings; then each pass is a line `--- pass K of P: N phrases ---`
+    /// followed by its `N` phrases, one `word_a word_b score` a line, by
+    /// score descending (tokens hold no whitespace):
     ///
     /// ```text
-    /// embedpos-phrases v1 scorer=word2phrase threshold=100 min_count=5 delimiter=_ passes=1
-    /// pass 1 phrases=2
+    /// embedpos-phrases v1 scorer=word2phrase threshold=100 min_count=5 delimiter=_ passes=2
+    /// --- pass 1 of 2: 2 phrases ---
     /// new york 18613.4
     /// prime minister 2075.1
+    /// --- pass 2 of 2: 1 phrases ---
+    /// new_york city 1121.7
     /// ```
     ///
     /// A file that is not in this format, cut short or inconsistent (a
@@ -396,10 +399,21 @@ impl Phrases {
 /// Errors: a bad configuration ([`Error::Config`]) and whatever `open` or
 /// reading returns.
 pub fn learn_phrases(
+    open: impl FnMut(usize) -> Result<CorpusReader>,
+    tokenizer: &Tokenizer,
+    cfg: &PhrasesConfig,
+    threads: usize,
+) -> Result<(Phrases, Vec<PassStats>)> {
+    learn_batched(open, tokenizer, cfg, threads, count::BATCH_BYTES)
+}
+
+/// [`learn_phrases`] with batches of about `batch_bytes` of lines.
+fn learn_batched(
     mut open: impl FnMut(usize) -> Result<CorpusReader>,
     tokenizer: &Tokenizer,
     cfg: &PhrasesConfig,
     threads: usize,
+    batch_bytes: usize,
 ) -> Result<(Phrases, Vec<PassStats>)> {
     cfg.validate()?;
     let mut phrases = Phrases::empty(cfg);
@@ -412,7 +426,14 @@ pub fn learn_phrases(
             continue;
         }
         let mut reader = open(pass)?;
-        let counter = count::count_pass(&mut reader, tokenizer, &phrases, cfg, threads.max(1))?;
+        let counter = count::count_pass(
+            &mut reader,
+            tokenizer,
+            &phrases,
+            cfg,
+            threads.max(1),
+            batch_bytes,
+        )?;
         let (table, mut st) = score::score_pass(counter, cfg);
         st.read = reader.stats();
         phrases.passes.push(table);

@@ -1,7 +1,7 @@
 //! Applying phrases to a whole corpus, in word2phrase's output layout, on
 //! several threads with the lines kept in order.
 
-use super::count::Batch;
+use super::count::{Batch, BATCH_BYTES};
 use super::{table, Phrases, TokenBuf};
 use crate::corpus::{CorpusReader, ReadStats};
 use crate::error::{Error, Result};
@@ -95,7 +95,7 @@ impl Phrases {
     /// # use embedpos_tokenize::{CorpusReader, Phrases, Tokenizer};
     /// # let dir = tempfile::tempdir().unwrap();
     /// # let path = dir.path().join("p.txt");
-    /// # std::fs::write(&path, "embedpos-phrases v1 scorer=word2phrase threshold=100 min_count=5 delimiter=_ passes=1\npass 1 phrases=1\nnew york 2000\n").unwrap();
+    /// # std::fs::write(&path, "embedpos-phrases v1 scorer=word2phrase threshold=100 min_count=5 delimiter=_ passes=1\n--- pass 1 of 1: 1 phrases ---\nnew york 2000\n").unwrap();
     /// let phrases = Phrases::load(&path)?; // the phrase `new york`
     /// let mut reader = CorpusReader::from_reader("mem", &b"in new york\n\nnew  york new\n"[..]);
     /// let mut out = Vec::new();
@@ -114,7 +114,7 @@ impl Phrases {
         let mut stats = if threads <= 1 {
             self.apply_serial(reader, tokenizer, out)?
         } else {
-            self.apply_parallel(reader, tokenizer, out, threads)?
+            self.apply_parallel(reader, tokenizer, out, threads, BATCH_BYTES)?
         };
         out.flush().map_err(Error::output)?;
         stats.read = reader.stats();
@@ -133,7 +133,7 @@ impl Phrases {
         while reader.read_line(&mut line)? {
             writer.write(self, tokenizer, &line, &mut text, &mut stats);
             line.clear();
-            if text.len() >= super::count::BATCH_BYTES {
+            if text.len() >= BATCH_BYTES {
                 out.write_all(text.as_bytes()).map_err(Error::output)?;
                 text.clear();
             }
@@ -142,12 +142,15 @@ impl Phrases {
         Ok(stats)
     }
 
-    fn apply_parallel(
+    /// [`Phrases::apply_corpus`] on `threads > 1` threads, with batches of
+    /// about `batch_bytes` of lines.
+    pub(crate) fn apply_parallel(
         &self,
         reader: &mut CorpusReader,
         tokenizer: &Tokenizer,
         out: &mut dyn Write,
         threads: usize,
+        batch_bytes: usize,
     ) -> Result<ApplyStats> {
         // Batches go round: pool -> reader (fills) -> a worker (joins) ->
         // this thread (writes in order) -> pool. The pool bounds memory.
@@ -165,7 +168,7 @@ impl Phrases {
                 let mut seq = 0;
                 while !stop.load(Ordering::Relaxed) {
                     let Ok(mut batch) = pool_rx.recv() else { break };
-                    let more = batch.fill(reader, seq)?;
+                    let more = batch.fill(reader, seq, batch_bytes)?;
                     seq += 1;
                     if !batch.ends.is_empty() && work_tx.send(batch).is_err() {
                         break;

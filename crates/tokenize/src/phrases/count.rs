@@ -229,12 +229,13 @@ pub(crate) struct Batch {
 pub(crate) const BATCH_BYTES: usize = 1 << 20;
 
 impl Batch {
-    /// Refills the batch with the next lines of `reader`; false at the end.
-    pub(crate) fn fill(&mut self, reader: &mut CorpusReader, seq: u64) -> Result<bool> {
+    /// Refills the batch with the next lines of `reader`, about `bytes` of
+    /// them; false at the end.
+    pub(crate) fn fill(&mut self, reader: &mut CorpusReader, seq: u64, bytes: usize) -> Result<bool> {
         self.seq = seq;
         self.text.clear();
         self.ends.clear();
-        while self.text.len() < BATCH_BYTES {
+        while self.text.len() < bytes {
             if !reader.read_line(&mut self.text)? {
                 return Ok(false);
             }
@@ -263,13 +264,15 @@ struct Boundary {
 }
 
 /// Counts one pass over `reader`: the tokens after the phrases of `earlier`
-/// are joined, and their adjacent pairs.
+/// are joined, and their adjacent pairs. With `threads > 1`, batches hold
+/// about `batch_bytes` of lines.
 pub(crate) fn count_pass(
     reader: &mut CorpusReader,
     tokenizer: &Tokenizer,
     earlier: &Phrases,
     cfg: &PhrasesConfig,
     threads: usize,
+    batch_bytes: usize,
 ) -> Result<PairCounter> {
     if threads <= 1 {
         let mut counter = PairCounter::new(cfg);
@@ -323,7 +326,7 @@ pub(crate) fn count_pass(
             let mut seq = 0;
             loop {
                 let mut batch = back_rx.try_recv().unwrap_or_default();
-                let more = batch.fill(reader, seq)?;
+                let more = batch.fill(reader, seq, batch_bytes)?;
                 seq += 1;
                 if !batch.ends.is_empty() && work_tx.send(batch).is_err() {
                     break;

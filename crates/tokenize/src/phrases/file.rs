@@ -28,7 +28,7 @@ fn write(p: &Phrases, w: &mut dyn Write) -> std::io::Result<()> {
         p.passes.len()
     )?;
     for (i, table) in p.passes.iter().enumerate() {
-        writeln!(w, "pass {} phrases={}", i + 1, table.len())?;
+        writeln!(w, "--- pass {} of {}: {} phrases ---", i + 1, p.passes.len(), table.len())?;
         for (a, b, score) in table.iter() {
             match p.scorer {
                 // Scores are f32 values: the shortest text that reads back the same.
@@ -108,7 +108,7 @@ pub(crate) fn load(path: &Path) -> Result<Phrases> {
     let mut phrases = Phrases::empty(&cfg);
     for k in 1..=passes {
         let announced = match lines.next()? {
-            Some(l) => pass_line(l, k).map_err(|m| lines.error(m))?,
+            Some(l) => pass_line(l, k, passes).map_err(|m| lines.error(m))?,
             None => {
                 return Err(lines.error(format!(
                     "the file ends before pass {k} of {passes}: it was cut short; learn the \
@@ -206,22 +206,17 @@ fn header(line: &str) -> std::result::Result<(PhrasesConfig, usize), String> {
     Ok((cfg.clone(), cfg.passes))
 }
 
-/// The number of phrases a `pass K phrases=N` line announces.
-fn pass_line(line: &str, k: usize) -> std::result::Result<usize, String> {
-    let expected = || format!("expected `pass {k} phrases=N`, found {line:.60?}");
-    let mut f = line.split_whitespace();
-    if f.next() != Some("pass") || f.next() != Some(k.to_string().as_str()) {
-        return Err(expected());
+/// The number of phrases a `--- pass K of P: N phrases ---` line announces.
+fn pass_line(line: &str, k: usize, passes: usize) -> std::result::Result<usize, String> {
+    let expected = || format!("expected `--- pass {k} of {passes}: N phrases ---`, found {line:.60?}");
+    let f: Vec<&str> = line.split_whitespace().collect();
+    let (k, passes) = (k.to_string(), format!("{passes}:"));
+    match f.as_slice() {
+        ["---", "pass", kk, "of", pp, n, "phrases", "---"] if *kk == k && *pp == passes => {
+            n.parse::<usize>().map_err(|_| expected())
+        }
+        _ => Err(expected()),
     }
-    let n = f
-        .next()
-        .and_then(|x| x.strip_prefix("phrases="))
-        .and_then(|x| x.parse::<usize>().ok())
-        .ok_or_else(expected)?;
-    if f.next().is_some() {
-        return Err(expected());
-    }
-    Ok(n)
 }
 
 /// A `word_a word_b score` line.

@@ -25,7 +25,7 @@ pub(crate) fn split_key(k: u64) -> (u32, u32) {
 /// # use embedpos_tokenize::Phrases;
 /// # let dir = tempfile::tempdir().unwrap();
 /// # let path = dir.path().join("p.txt");
-/// # std::fs::write(&path, "embedpos-phrases v1 scorer=npmi threshold=0.5 min_count=5 delimiter=_ passes=1\npass 1 phrases=2\nhong kong 0.98\nnew york 0.75\n").unwrap();
+/// # std::fs::write(&path, "embedpos-phrases v1 scorer=npmi threshold=0.5 min_count=5 delimiter=_ passes=1\n--- pass 1 of 1: 2 phrases ---\nhong kong 0.98\nnew york 0.75\n").unwrap();
 /// let phrases = Phrases::load(&path)?;
 /// let table = &phrases.passes()[0];
 /// assert_eq!(table.len(), 2);
