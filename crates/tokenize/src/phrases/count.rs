@@ -231,7 +231,12 @@ pub(crate) const BATCH_BYTES: usize = 1 << 20;
 impl Batch {
     /// Refills the batch with the next lines of `reader`, about `bytes` of
     /// them; false at the end.
-    pub(crate) fn fill(&mut self, reader: &mut CorpusReader, seq: u64, bytes: usize) -> Result<bool> {
+    pub(crate) fn fill(
+        &mut self,
+        reader: &mut CorpusReader,
+        seq: u64,
+        bytes: usize,
+    ) -> Result<bool> {
         self.seq = seq;
         self.text.clear();
         self.ends.clear();

@@ -28,7 +28,13 @@ fn write(p: &Phrases, w: &mut dyn Write) -> std::io::Result<()> {
         p.passes.len()
     )?;
     for (i, table) in p.passes.iter().enumerate() {
-        writeln!(w, "--- pass {} of {}: {} phrases ---", i + 1, p.passes.len(), table.len())?;
+        writeln!(
+            w,
+            "--- pass {} of {}: {} phrases ---",
+            i + 1,
+            p.passes.len(),
+            table.len()
+        )?;
         for (a, b, score) in table.iter() {
             match p.scorer {
                 // Scores are f32 values: the shortest text that reads back the same.
@@ -208,7 +214,8 @@ fn header(line: &str) -> std::result::Result<(PhrasesConfig, usize), String> {
 
 /// The number of phrases a `--- pass K of P: N phrases ---` line announces.
 fn pass_line(line: &str, k: usize, passes: usize) -> std::result::Result<usize, String> {
-    let expected = || format!("expected `--- pass {k} of {passes}: N phrases ---`, found {line:.60?}");
+    let expected =
+        || format!("expected `--- pass {k} of {passes}: N phrases ---`, found {line:.60?}");
     let f: Vec<&str> = line.split_whitespace().collect();
     let (k, passes) = (k.to_string(), format!("{passes}:"));
     match f.as_slice() {

@@ -160,7 +160,10 @@ fn npmi_reference(
     min_count: u64,
     threshold: f64,
 ) -> (BTreeMap<(String, String), f64>, String) {
-    let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split_whitespace().collect()).collect();
+    let lines: Vec<Vec<&str>> = text
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
     let mut vocab: HashMap<String, u64> = HashMap::new();
     let mut total = 0u64;
     for line in &lines {
@@ -384,7 +387,15 @@ fn phrases_are_joined_greedily_left_to_right() {
     p.apply(["a", "b", "c", "b", "c", "a"], &mut out);
     assert_eq!(out.to_vec(), ["a_b", "c", "b_c", "a"]);
     // A second pass joins the pair of a joined word and the next.
-    let p = learn(&text, &PhrasesConfig { passes: 2, ..w2p(0.0, 1) }, 1, 1 << 20);
+    let p = learn(
+        &text,
+        &PhrasesConfig {
+            passes: 2,
+            ..w2p(0.0, 1)
+        },
+        1,
+        1 << 20,
+    );
     assert!(p.passes()[1].score("a_b", "c").is_some());
     p.apply(["a", "b", "c"], &mut out);
     assert_eq!(out.to_vec(), ["a_b_c"]);
@@ -435,7 +446,10 @@ fn pruning_is_reduce_vocab() {
     assert_eq!(c.pruned, 2);
     assert_eq!(c.ids.len() + c.pairs.len(), 4);
     let (t, stats) = score::score_pass(c, &cfg);
-    assert_eq!((stats.tokens, stats.words, stats.pairs, stats.pruned), (6, 2, 2, 2));
+    assert_eq!(
+        (stats.tokens, stats.words, stats.pairs, stats.pruned),
+        (6, 2, 2, 2)
+    );
     assert_eq!(t.len(), 2);
     let big = "w1 w2 w3 w4 w5 w6 w7 w8 w9\n".repeat(3) + &"a b\n".repeat(50);
     let cfg = PhrasesConfig {
@@ -518,35 +532,66 @@ fn load_text(text: &str) -> std::result::Result<Phrases, String> {
 
 #[test]
 fn bad_phrase_files_say_what_and_where() {
-    let head = "embedpos-phrases v1 scorer=word2phrase threshold=100 min_count=5 delimiter=_ passes=1\n";
+    let head =
+        "embedpos-phrases v1 scorer=word2phrase threshold=100 min_count=5 delimiter=_ passes=1\n";
     let pass = "--- pass 1 of 1: 2 phrases ---\n";
     let good = format!("{head}{pass}a b 200\nc d 150\n");
     let p = load_text(&good).unwrap();
     assert_eq!(p.len(), 2);
-    assert_eq!((p.scorer(), p.threshold(), p.min_count()), (Scorer::Word2Phrase, 100.0, 5));
+    assert_eq!(
+        (p.scorer(), p.threshold(), p.min_count()),
+        (Scorer::Word2Phrase, 100.0, 5)
+    );
     assert_eq!(p.delimiter(), "_");
     let cases: Vec<(String, &str)> = vec![
         (String::new(), ":1: the file is empty"),
         ("the cat sat\n".into(), ":1: not a phrase table"),
-        ("embedpos-phrases v9 scorer=npmi\n".into(), ":1: unsupported version"),
+        (
+            "embedpos-phrases v9 scorer=npmi\n".into(),
+            ":1: unsupported version",
+        ),
         (
             good.replace("scorer=word2phrase", "scorer=pmi"),
             ":1: header: scorer=\"pmi\" is not `word2phrase` or `npmi`",
         ),
-        (good.replace(" min_count=5", ""), ":1: the header lacks min_count="),
-        (good.replace("passes=1", "passes=1 colour=red"), "unknown header field"),
+        (
+            good.replace(" min_count=5", ""),
+            ":1: the header lacks min_count=",
+        ),
+        (
+            good.replace("passes=1", "passes=1 colour=red"),
+            "unknown header field",
+        ),
         (
             good.replace("scorer=word2phrase", "scorer=npmi"),
             ":1: header: invalid configuration: threshold 100 is outside [-1, 1]",
         ),
-        (good.replace("a b 200", "a b"), ":3: expected `word_a word_b score`"),
-        (good.replace("a b 200", "a b 2x"), ":3: the score \"2x\" is not a finite number"),
+        (
+            good.replace("a b 200", "a b"),
+            ":3: expected `word_a word_b score`",
+        ),
+        (
+            good.replace("a b 200", "a b 2x"),
+            ":3: the score \"2x\" is not a finite number",
+        ),
         (good.replace("a b 200", "a b inf"), ":3: the score \"inf\""),
-        (good.replace("c d 150", "a b 150"), ":4: the phrase `a b` is listed twice"),
-        (good.replace("c d 150\n", ""), ":3: the file ends after 1 of the 2 phrases"),
-        (good.replace(pass, "pass 1\n"), ":2: expected `--- pass 1 of 1: N phrases ---`"),
+        (
+            good.replace("c d 150", "a b 150"),
+            ":4: the phrase `a b` is listed twice",
+        ),
+        (
+            good.replace("c d 150\n", ""),
+            ":3: the file ends after 1 of the 2 phrases",
+        ),
+        (
+            good.replace(pass, "pass 1\n"),
+            ":2: expected `--- pass 1 of 1: N phrases ---`",
+        ),
         (head.to_string(), ":1: the file ends before pass 1 of 1"),
-        (format!("{good}e f 1\n"), ":5: unexpected line after the 1 passes"),
+        (
+            format!("{good}e f 1\n"),
+            ":5: unexpected line after the 1 passes",
+        ),
     ];
     for (text, want) in &cases {
         let e = load_text(text).unwrap_err();
