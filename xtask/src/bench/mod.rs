@@ -6,6 +6,7 @@
 mod anchors;
 mod fasttext;
 mod glove;
+mod phrases;
 mod runner;
 mod scores;
 mod vocab;
@@ -363,6 +364,8 @@ enum Which {
     Word2vec(word2vec::Args),
     /// fastText training (subword skip-gram/CBOW) vs fastText's command line.
     Fasttext(fasttext::Args),
+    /// Phrase detection (learn and join) vs word2phrase at its defaults: time, memory, identical output.
+    Phrases(Common),
 }
 
 pub fn run(args: Args) -> Result {
@@ -371,6 +374,7 @@ pub fn run(args: Args) -> Result {
         Which::Glove(a) => glove::run(a),
         Which::Word2vec(a) => word2vec::run(a),
         Which::Fasttext(a) => fasttext::run(a),
+        Which::Phrases(c) => phrases::run(c),
     }
 }
 
