@@ -168,25 +168,19 @@ pub(crate) fn score_pass(counter: PairCounter, cfg: &PhrasesConfig) -> (PhraseTa
         }
         let (a, b) = split_key(k);
         let (pa, pb) = (ns.word(a), ns.word(b));
+        // A phrase when the score is greater than the threshold (NaN is not).
         let score = match cfg.scorer {
+            Scorer::Word2Phrase if pa < mc || pb < mc => None,
             Scorer::Word2Phrase => {
-                if pa < mc || pb < mc {
-                    continue;
-                }
                 let s = word2phrase_score(pa, pb, pab, mc, n);
-                if !(s > cfg.threshold as f32) {
-                    continue;
-                }
-                f64::from(s)
+                (s > cfg.threshold as f32).then_some(f64::from(s))
             }
             Scorer::Npmi => {
                 let s = npmi_score(pa, pb, pab, n);
-                if !(s > cfg.threshold) {
-                    continue;
-                }
-                s
+                (s > cfg.threshold).then_some(s)
             }
         };
+        let Some(score) = score else { continue };
         let words = &counter.words;
         phrases.push((words[a as usize].clone(), words[b as usize].clone(), score));
     }
