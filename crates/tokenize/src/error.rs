@@ -26,7 +26,7 @@ pub enum Error {
     /// No input was given, or a directory held no files.
     #[error("no input: {0}")]
     NoInput(String),
-    /// A vocabulary file line could not be parsed.
+    /// A line of a vocabulary or phrase file could not be parsed.
     #[error("{path}:{line}: {message}")]
     Parse {
         /// The file.
@@ -79,6 +79,14 @@ pub enum Error {
     /// A trainer found no text in its corpus.
     #[error("no text to train on: {0}")]
     EmptyCorpus(String),
+    /// Writing text to the caller's writer failed (the caller knows where
+    /// it goes: a file, standard output).
+    #[error("cannot write the output: {source} (check the disk space and the output's folder)")]
+    Output {
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 fn at_line(line: &Option<usize>) -> String {
@@ -99,6 +107,10 @@ impl From<embedpos_base::Error> for Error {
 }
 
 impl Error {
+    pub(crate) fn output(source: std::io::Error) -> Self {
+        Error::Output { source }
+    }
+
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         let path = path.into();
         if source.kind() == std::io::ErrorKind::NotFound {

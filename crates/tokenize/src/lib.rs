@@ -9,6 +9,8 @@
 //! * [`bpe`] is byte-level BPE: GPT-2's and tiktoken's encodings, HF
 //!   `tokenizer.json` models, and a trainer.
 //! * [`ngrams`] gives fastText-compatible character n-gram bucket ids.
+//! * [`phrases`] learns phrases (`new_york`) as word2phrase and gensim do, and
+//!   joins them before training.
 //! * [`synthetic`] generates the planted-relation corpus the demo and tests
 //!   train on.
 //!
@@ -42,6 +44,7 @@ mod count;
 mod error;
 pub mod ngrams;
 mod normalize;
+pub mod phrases;
 mod pretokenize;
 pub mod synthetic;
 mod tokenizer;
@@ -53,6 +56,9 @@ pub use count::{count_corpus, TokenCounter, VocabConfig, VocabStats};
 pub use error::{Error, Result};
 pub use ngrams::NgramConfig;
 pub use normalize::Normalizer;
+pub use phrases::{
+    learn_phrases, ApplyStats, PassStats, PhraseTable, Phrases, PhrasesConfig, Scorer, TokenBuf,
+};
 pub use pretokenize::PreTokenizer;
 pub use tokenizer::{Scratch, TokenModel, Tokenizer};
 pub use vocab::Vocab;

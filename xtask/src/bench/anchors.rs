@@ -12,6 +12,8 @@ use std::process::{Command, Stdio};
 pub enum Tool {
     /// word2vec C (`venv/bin/word2vec`, from the PyPI package `word2vec`).
     Word2vec,
+    /// word2vec's phrase tool (`venv/bin/word2phrase`, from the same package).
+    Word2phrase,
     /// fastText's command line (`bin/fasttext` or `fasttext` on PATH).
     Fasttext,
     /// GloVe C's four programs (`glove-c/build/`).
@@ -98,6 +100,15 @@ impl Anchors {
                 is_program(&p).ok_or_else(|| {
                     format!(
                         "word2vec C is missing ({} not found): {install}; it builds word2vec C through the PyPI package word2vec",
+                        p.display()
+                    )
+                })
+            }
+            Tool::Word2phrase => {
+                let p = self.dir.join("venv/bin/word2phrase");
+                is_program(&p).ok_or_else(|| {
+                    format!(
+                        "word2phrase is missing ({} not found): {install}; it builds word2phrase with word2vec C through the PyPI package word2vec",
                         p.display()
                     )
                 })

@@ -7,6 +7,7 @@ mod anchors;
 mod bpe;
 mod fasttext;
 mod glove;
+mod phrases;
 mod runner;
 mod scores;
 mod tokens;
@@ -369,6 +370,8 @@ enum Which {
     Bpe(bpe::Args),
     /// word2vec skip-gram on words vs BPE tokens vs phrase-joined words: analogy and similarity.
     Tokens(tokens::Args),
+    /// Phrase detection (learn and join) vs word2phrase at its defaults: time, memory, identical output.
+    Phrases(Common),
 }
 
 pub fn run(args: Args) -> Result {
@@ -379,6 +382,7 @@ pub fn run(args: Args) -> Result {
         Which::Fasttext(a) => fasttext::run(a),
         Which::Bpe(a) => bpe::run(a),
         Which::Tokens(a) => tokens::run(a),
+        Which::Phrases(c) => phrases::run(c),
     }
 }
 

@@ -94,6 +94,8 @@ mod tests {
         for path in [
             &["tokenize"][..],
             &["vocab"],
+            &["phrases", "learn"],
+            &["phrases", "apply"],
             &["encode"],
             &["train", "glove"],
         ] {
