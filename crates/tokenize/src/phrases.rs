@@ -402,6 +402,13 @@ impl Phrases {
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         file::load(path.as_ref())
     }
+
+    /// Whether `path` starts as a phrase file does (its first word), so
+    /// that a caller can tell it from other tokenizer files; `false` when
+    /// it cannot be read.
+    pub fn is_phrase_file(path: impl AsRef<Path>) -> bool {
+        file::starts_like_one(path.as_ref())
+    }
 }
 
 /// Learns phrases from a corpus, [`PhrasesConfig::passes`] passes over it.

@@ -5,6 +5,7 @@
 use crate::bpe::{Bpe, BpeScratch, Pattern};
 use crate::error::{Error, Result};
 use crate::normalize::Normalizer;
+use crate::phrases::{Phrases, TokenBuf};
 use crate::pretokenize::PreTokenizer;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
@@ -44,6 +45,9 @@ pub enum TokenModel {
     /// tokens, given in GPT-2's byte-mapped spelling (`Ġthe` for " the"),
     /// which is how a vector file names them.
     Bpe(Arc<Bpe>),
+    /// A phrase table: the pre-tokeniser's words, with the learnt phrases
+    /// joined (`new_york`), as `embedpos phrases apply` writes them.
+    Phrases(Arc<Phrases>),
 }
 
 impl PartialEq for TokenModel {
@@ -51,6 +55,8 @@ impl PartialEq for TokenModel {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
             (TokenModel::Bpe(a), TokenModel::Bpe(b)) => Arc::ptr_eq(a, b),
+            (TokenModel::Phrases(a), TokenModel::Phrases(b)) => Arc::ptr_eq(a, b),
+            _ => false,
         }
     }
 }
@@ -64,6 +70,13 @@ impl std::fmt::Debug for TokenModel {
                 b.vocab_size(),
                 b.pattern().name()
             ),
+            TokenModel::Phrases(p) => write!(
+                f,
+                "Phrases {{ phrases: {}, scorer: {}, threshold: {} }}",
+                p.len(),
+                p.scorer().name(),
+                p.threshold()
+            ),
         }
     }
 }
@@ -71,6 +84,7 @@ impl std::fmt::Debug for TokenModel {
 impl TokenModel {
     /// Loads a tokenizer model, telling its kind from the file:
     ///
+    /// * a phrase table written by `embedpos phrases learn`;
     /// * a Hugging Face `tokenizer.json` (a JSON object): its BPE model;
     /// * GPT-2's `vocab.json` (a JSON object of tokens to ids) with
     ///   `merges.txt` in the same folder;
@@ -83,6 +97,9 @@ impl TokenModel {
             .file_name()
             .map(|n| n.to_string_lossy().to_lowercase())
             .unwrap_or_default();
+        if Phrases::is_phrase_file(path) {
+            return Ok(TokenModel::Phrases(Arc::new(Phrases::load(path)?)));
+        }
         let stem = name.trim_end_matches(".gz").trim_end_matches(".tiktoken");
         if name.ends_with(".tiktoken") || name.ends_with(".tiktoken.gz") {
             let bpe = if stem.contains("cl100k") {
@@ -127,6 +144,7 @@ pub struct Scratch {
     norm: String,
     spans: Vec<Range<usize>>,
     bpe: BpeScratch,
+    phrases: TokenBuf,
 }
 
 impl Tokenizer {
@@ -134,7 +152,12 @@ impl Tokenizer {
     /// has grown to the longest line.
     #[inline]
     pub fn for_each_token(&self, line: &str, scratch: &mut Scratch, mut f: impl FnMut(&str)) {
-        let Scratch { norm, spans, bpe } = scratch;
+        let Scratch {
+            norm,
+            spans,
+            bpe,
+            phrases,
+        } = scratch;
         let text = self.normalizer.normalize(line, norm);
         if let Some(TokenModel::Bpe(model)) = &self.model {
             model.for_each_token_str(text, bpe, f);
@@ -142,8 +165,18 @@ impl Tokenizer {
         }
         spans.clear();
         self.pre_tokenizer.pre_tokenize(text, spans);
-        for r in spans.iter() {
-            f(&text[r.clone()]);
+        match &self.model {
+            Some(TokenModel::Phrases(p)) => {
+                p.apply(spans.iter().map(|r| &text[r.clone()]), phrases);
+                for t in phrases.iter() {
+                    f(t);
+                }
+            }
+            _ => {
+                for r in spans.iter() {
+                    f(&text[r.clone()]);
+                }
+            }
         }
     }
 
@@ -194,12 +227,26 @@ mod tests {
         }
         .with_model(TokenModel::Bpe(Arc::new(bpe)));
         assert_eq!(t.tokenize("The cat sat"), ["the", "Ġcat", "Ġsat"]);
+        assert!(t.describe().contains("Bpe { vocab: "), "{}", t.describe());
+        assert_eq!(t.clone(), t);
+    }
+
+    #[test]
+    fn a_phrase_table_joins_words() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("phrases.txt");
+        std::fs::write(
+            &p,
+            "embedpos-phrases v1 scorer=word2phrase threshold=100 min_count=5 delimiter=_ passes=1\n--- pass 1 of 1: 1 phrases ---\nnew york 200\n",
+        )
+        .unwrap();
+        let t = Tokenizer::default().with_model(TokenModel::load(&p).unwrap());
+        assert_eq!(t.tokenize("in new york now"), ["in", "new_york", "now"]);
         assert!(
-            t.describe().contains("Bpe { vocab: 300"),
+            t.describe().contains("Phrases { phrases: 1"),
             "{}",
             t.describe()
         );
-        assert_eq!(t.clone(), t);
     }
 
     #[test]

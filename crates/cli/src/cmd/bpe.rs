@@ -224,6 +224,11 @@ struct EncodeArgs {
 fn load_bpe(path: &Path) -> CliResult<Arc<Bpe>> {
     match TokenModel::load(path)? {
         TokenModel::Bpe(b) => Ok(b),
+        TokenModel::Phrases(_) => Err(format!(
+            "{} is a phrase table, not a BPE tokenizer: give it to --tokenizer of tokenize, vocab or train, or to embedpos phrases apply",
+            path.display()
+        )
+        .into()),
     }
 }
 

@@ -11,6 +11,17 @@ use std::path::Path;
 const MAGIC: &str = "embedpos-phrases";
 const VERSION: &str = "v1";
 
+/// Whether the file at `path` begins with the phrase file's first word.
+pub(crate) fn starts_like_one(path: &Path) -> bool {
+    let mut head = [0u8; MAGIC.len() + 1];
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return false;
+    };
+    std::io::Read::read_exact(&mut f, &mut head).is_ok()
+        && &head[..MAGIC.len()] == MAGIC.as_bytes()
+        && head[MAGIC.len()] == b' '
+}
+
 /// Writes `p` to `path` atomically.
 pub(crate) fn save(p: &Phrases, path: &Path) -> Result<()> {
     embedpos_base::write_atomic(path, |w| write(p, w))?;
