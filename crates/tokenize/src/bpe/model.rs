@@ -90,7 +90,7 @@ pub(crate) enum Origin {
 /// let ids = bpe.encode("abc ab<|end|>");
 /// assert_eq!(ids, [257, 32, 256, 258]);
 /// assert_eq!(bpe.decode(&ids).unwrap(), b"abc ab<|end|>");
-/// assert_eq!(bpe.encode_ordinary("<|end|>").len(), 5); // "<|", "end", "|>" as bytes
+/// assert_eq!(bpe.encode_ordinary("<|end|>").len(), 7); // "<|", "end", "|>", byte by byte
 /// ```
 pub struct Bpe {
     tokens: Vec<Vec<u8>>,

@@ -400,8 +400,21 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// The reference regexes, compiled once.
+    fn reference(pattern: &str) -> &'static fancy_regex::Regex {
+        static RES: std::sync::OnceLock<Vec<(&'static str, fancy_regex::Regex)>> =
+            std::sync::OnceLock::new();
+        let all = RES.get_or_init(|| {
+            [GPT2_PATTERN, R50K_PATTERN, CL100K_PATTERN]
+                .into_iter()
+                .map(|p| (p, fancy_regex::Regex::new(p).unwrap()))
+                .collect()
+        });
+        &all.iter().find(|(p, _)| *p == pattern).unwrap().1
+    }
+
     fn regex_pieces(pattern: &str, text: &str) -> Vec<String> {
-        let re = fancy_regex::Regex::new(pattern).unwrap();
+        let re = reference(pattern);
         let mut out = Vec::new();
         let mut last = 0;
         for m in re.find_iter(text) {
