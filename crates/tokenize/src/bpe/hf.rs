@@ -205,7 +205,7 @@ fn build(
         other => other,
     };
     let pairs = Bpe::merge_pairs(&tokens, &ids).map_err(to_file)?;
-    let bpe = Bpe::assemble_added(tokens, pairs, Origin::Merges(ids), pattern, added)
+    let bpe = Bpe::assemble_added(tokens, pairs, Origin::Merges(ids), pattern, added, None)
         .map_err(to_file)?;
     Ok(bpe)
 }

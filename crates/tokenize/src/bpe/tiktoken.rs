@@ -47,7 +47,8 @@ fn parse_ranks(path: &Path, text: &[u8]) -> Result<Vec<Vec<u8>>> {
         message,
     };
     let mut by_rank: Vec<Option<(Vec<u8>, usize)>> = Vec::new();
-    let mut seen = std::collections::HashMap::new();
+    let mut seen: std::collections::HashMap<Vec<u8>, usize, foldhash::fast::FixedState> =
+        Default::default();
     let mut any = false;
     for (n, line) in text.split(|&b| b == b'\n').enumerate() {
         let n = n + 1;

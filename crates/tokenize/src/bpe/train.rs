@@ -510,6 +510,7 @@ impl BpeTrainer {
             Origin::Merges(merges),
             cfg.pattern.clone(),
             added,
+            None,
         )?;
         Ok((bpe, stats))
     }
