@@ -67,8 +67,16 @@ fn check_tiktoken(name: &str, bpe: &Bpe) {
     );
     for (i, t) in texts.iter().enumerate() {
         assert_eq!(bpe.encode(t), enc[i], "{name} encode {t:?}");
-        assert_eq!(bpe.encode_ordinary(t), ord[i], "{name} encode_ordinary {t:?}");
-        assert_eq!(bpe.decode(&enc[i]).unwrap(), t.as_bytes(), "{name} decode {t:?}");
+        assert_eq!(
+            bpe.encode_ordinary(t),
+            ord[i],
+            "{name} encode_ordinary {t:?}"
+        );
+        assert_eq!(
+            bpe.decode(&enc[i]).unwrap(),
+            t.as_bytes(),
+            "{name} decode {t:?}"
+        );
     }
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     assert_eq!(bpe.encode_batch(&refs, 2), enc, "{name} encode_batch");
@@ -124,7 +132,11 @@ fn train_on_fixture(threads: usize) -> Bpe {
 fn our_trainer_learns_hfs_merges() {
     let ours = train_on_fixture(1);
     let hf = hf_trained();
-    assert_eq!(ours.token_strings(), hf.token_strings(), "the vocabularies differ");
+    assert_eq!(
+        ours.token_strings(),
+        hf.token_strings(),
+        "the vocabularies differ"
+    );
     assert_eq!(ours.merges(), hf.merges(), "the merges differ");
 }
 
@@ -157,8 +169,27 @@ fn tiktoken_models_written_as_tokenizer_json_encode_the_same() {
 
 fn text() -> impl Strategy<Value = String> {
     let atoms = prop::sample::select(vec![
-        " ", "  ", "\n", "\r\n", "\t", "the", "The", " cat", "'s", "'LL", "123456", "٣",
-        "中文", "😀", "👨‍👩‍👧", "e\u{301}", "!?", "<|endoftext|>", "\u{FFFD}", "\0", "ſ",
+        " ",
+        "  ",
+        "\n",
+        "\r\n",
+        "\t",
+        "the",
+        "The",
+        " cat",
+        "'s",
+        "'LL",
+        "123456",
+        "٣",
+        "中文",
+        "😀",
+        "👨‍👩‍👧",
+        "e\u{301}",
+        "!?",
+        "<|endoftext|>",
+        "\u{FFFD}",
+        "\0",
+        "ſ",
     ]);
     prop::collection::vec(
         prop_oneof![3 => atoms.prop_map(String::from), 1 => any::<String>()],

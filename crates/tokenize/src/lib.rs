@@ -46,8 +46,8 @@ pub mod synthetic;
 mod tokenizer;
 mod vocab;
 
-pub use corpus::{ByteCounter, CorpusReader, Input, ReadStats, DEFAULT_MAX_LINE_BYTES};
 pub use bpe::{Bpe, BpeTrainConfig, BpeTrainer, Pattern};
+pub use corpus::{ByteCounter, CorpusReader, Input, ReadStats, DEFAULT_MAX_LINE_BYTES};
 pub use count::{count_corpus, TokenCounter, VocabConfig, VocabStats};
 pub use error::{Error, Result};
 pub use ngrams::NgramConfig;

@@ -137,8 +137,11 @@ fn read_vocab(cx: &Ctx, vocab: &Map<String, Value>) -> Result<Vec<Option<String>
         let id = id
             .as_u64()
             .filter(|&i| i < u32::MAX as u64)
-            .ok_or_else(|| cx.err(format!("the vocabulary gives {tok:?} the id {id}, not an integer below 2^32 - 1")))?
-            as usize;
+            .ok_or_else(|| {
+                cx.err(format!(
+                    "the vocabulary gives {tok:?} the id {id}, not an integer below 2^32 - 1"
+                ))
+            })? as usize;
         if id > 16 * (vocab.len() + 1024) {
             return Err(cx.err(format!(
                 "the vocabulary gives {tok:?} the id {id}, far beyond its {} entries",
@@ -260,7 +263,9 @@ impl Bpe {
             }
         }
         if flag(model, "byte_fallback", false) {
-            return Err(cx.err("the model uses byte_fallback (a SentencePiece-style BPE), not byte-level BPE"));
+            return Err(cx.err(
+                "the model uses byte_fallback (a SentencePiece-style BPE), not byte-level BPE",
+            ));
         }
         if root.get("normalizer").is_some_and(|n| !n.is_null()) {
             return Err(cx.err(format!(
@@ -298,7 +303,10 @@ impl Bpe {
         let mut added = Vec::new();
         if let Some(list) = root.get("added_tokens").and_then(Value::as_array) {
             for (n, a) in list.iter().enumerate() {
-                let id = a.get("id").and_then(Value::as_u64).filter(|&i| i < u32::MAX as u64);
+                let id = a
+                    .get("id")
+                    .and_then(Value::as_u64)
+                    .filter(|&i| i < u32::MAX as u64);
                 let content = a.get("content").and_then(Value::as_str);
                 let (Some(id), Some(content)) = (id, content) else {
                     return Err(cx.err(format!(
@@ -328,16 +336,22 @@ impl Bpe {
     /// `left right` merge a line, an optional first line `#version: ...`).
     /// GPT-2's pattern; `<|endoftext|>`, when in the vocabulary, is a special
     /// token (as in tiktoken's r50k_base and HF's GPT-2 tokenizer).
-    pub fn from_gpt2_files(vocab_json: impl AsRef<Path>, merges_txt: impl AsRef<Path>) -> Result<Bpe> {
+    pub fn from_gpt2_files(
+        vocab_json: impl AsRef<Path>,
+        merges_txt: impl AsRef<Path>,
+    ) -> Result<Bpe> {
         let vpath = vocab_json.as_ref();
         let mpath = merges_txt.as_ref();
         let vtext = std::fs::read(vpath).map_err(|e| Error::io(vpath, e))?;
         let vcx = Ctx { path: vpath };
-        let vmap: Map<String, Value> = serde_json::from_slice(&vtext).map_err(|e| Error::BpeFile {
-            path: vpath.to_path_buf(),
-            line: Some(e.line()),
-            message: format!("not a JSON object of token → id ({e}); is this GPT-2's vocab.json?"),
-        })?;
+        let vmap: Map<String, Value> =
+            serde_json::from_slice(&vtext).map_err(|e| Error::BpeFile {
+                path: vpath.to_path_buf(),
+                line: Some(e.line()),
+                message: format!(
+                    "not a JSON object of token → id ({e}); is this GPT-2's vocab.json?"
+                ),
+            })?;
         let vocab = read_vocab(&vcx, &vmap)?;
         let mtext = std::fs::read_to_string(mpath).map_err(|e| Error::io(mpath, e))?;
         let mut merges = Vec::new();
@@ -354,7 +368,9 @@ impl Bpe {
                     return Err(Error::BpeFile {
                         path: mpath.to_path_buf(),
                         line: Some(n + 1),
-                        message: format!("expected `left right` (two tokens and one space), found {line:?}"),
+                        message: format!(
+                            "expected `left right` (two tokens and one space), found {line:?}"
+                        ),
                     })
                 }
             }
@@ -374,7 +390,11 @@ impl Bpe {
                     .and_then(|m| m.split(' ').next())
                     .and_then(|k| k.parse::<usize>().ok())
                     .map(|k| k + 1 + first_line);
-                Error::BpeFile { path, line, message }
+                Error::BpeFile {
+                    path,
+                    line,
+                    message,
+                }
             }
             other => other,
         })
@@ -397,7 +417,9 @@ impl Bpe {
                     if !self.is_normal(id) {
                         continue;
                     }
-                    let Some(t) = self.token_bytes(id) else { continue };
+                    let Some(t) = self.token_bytes(id) else {
+                        continue;
+                    };
                     if t.len() < 2 {
                         continue;
                     }
@@ -532,7 +554,12 @@ mod tests {
 
     #[test]
     fn both_merge_forms_and_round_trip() {
-        let a = load(&json_with(&[], &["Ġt", "Ġth"], serde_json::json!(["Ġ t", ["Ġt", "h"]]))).unwrap();
+        let a = load(&json_with(
+            &[],
+            &["Ġt", "Ġth"],
+            serde_json::json!(["Ġ t", ["Ġt", "h"]]),
+        ))
+        .unwrap();
         assert_eq!(a.encode(" th<|end|>"), [257, 300]);
         let back = load(&a.to_tokenizer_json()).unwrap();
         assert_eq!(back.encode(" th<|end|> t"), a.encode(" th<|end|> t"));
@@ -544,20 +571,43 @@ mod tests {
     fn bad_files_are_refused_with_reasons() {
         let cases: Vec<(String, &str)> = vec![
             ("{".into(), "tok.json:1"),
-            (r#"{"model": {"type": "WordPiece", "vocab": {}}}"#.into(), "WordPiece, not BPE"),
-            (r#"{"model": {"type": "Unigram", "vocab": []}}"#.into(), "Unigram, not BPE"),
-            (json_with(&[], &[], serde_json::json!(["Ġ zz"])), "not in the vocabulary"),
-            (json_with(&[], &[], serde_json::json!(["Ġ t"])), "makes \"Ġt\""),
+            (
+                r#"{"model": {"type": "WordPiece", "vocab": {}}}"#.into(),
+                "WordPiece, not BPE",
+            ),
+            (
+                r#"{"model": {"type": "Unigram", "vocab": []}}"#.into(),
+                "Unigram, not BPE",
+            ),
+            (
+                json_with(&[], &[], serde_json::json!(["Ġ zz"])),
+                "not in the vocabulary",
+            ),
+            (
+                json_with(&[], &[], serde_json::json!(["Ġ t"])),
+                "makes \"Ġt\"",
+            ),
             (json_with(&[], &[], serde_json::json!(["Ġt"])), "merge #0"),
-            (json_with(&[("dropout", Value::from(0.1))], &[], serde_json::json!([])), "dropout"),
-            (json_with(&[("continuing_subword_prefix", Value::from("##"))], &[], serde_json::json!([])), "continuing_subword_prefix"),
+            (
+                json_with(&[("dropout", Value::from(0.1))], &[], serde_json::json!([])),
+                "dropout",
+            ),
+            (
+                json_with(
+                    &[("continuing_subword_prefix", Value::from("##"))],
+                    &[],
+                    serde_json::json!([]),
+                ),
+                "continuing_subword_prefix",
+            ),
         ];
         for (text, expect) in cases {
             let e = load(&text).unwrap_err().to_string();
             assert!(e.contains(expect), "{expect:?} not in {e}");
             assert!(e.starts_with("tok.json"), "{e}");
         }
-        let mut v: Value = serde_json::from_str(&json_with(&[], &[], serde_json::json!([]))).unwrap();
+        let mut v: Value =
+            serde_json::from_str(&json_with(&[], &[], serde_json::json!([]))).unwrap();
         v["pre_tokenizer"] = serde_json::json!({"type": "Whitespace"});
         let e = load(&v.to_string()).unwrap_err().to_string();
         assert!(e.contains("Whitespace"), "{e}");
@@ -568,7 +618,8 @@ mod tests {
 
     #[test]
     fn split_then_byte_level_reads_the_pattern() {
-        let mut v: Value = serde_json::from_str(&json_with(&[], &[], serde_json::json!([]))).unwrap();
+        let mut v: Value =
+            serde_json::from_str(&json_with(&[], &[], serde_json::json!([]))).unwrap();
         v["pre_tokenizer"] = serde_json::json!({"type": "Sequence", "pretokenizers": [
             {"type": "Split", "pattern": {"Regex": CL100K_PATTERN}, "behavior": "Isolated", "invert": false},
             {"type": "ByteLevel", "add_prefix_space": false, "use_regex": false}]});
@@ -578,7 +629,10 @@ mod tests {
         let back = load(&b.to_tokenizer_json()).unwrap();
         assert_eq!(back.pattern(), &Pattern::Cl100k);
         v["pre_tokenizer"]["pretokenizers"][0]["behavior"] = Value::from("Removed");
-        assert!(load(&v.to_string()).unwrap_err().to_string().contains("Isolated"));
+        assert!(load(&v.to_string())
+            .unwrap_err()
+            .to_string()
+            .contains("Isolated"));
     }
 
     #[test]

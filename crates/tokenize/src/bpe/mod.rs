@@ -44,4 +44,6 @@ pub use model::{AddedToken, Bpe, BpeScratch};
 pub use pattern::{Pattern, Splitter, CL100K_PATTERN, GPT2_PATTERN, O200K_PATTERN};
 pub use stream::{EncodeStats, IdFormat};
 pub use tiktoken::read_tiktoken_ranks;
-pub use train::{BpeObserver, BpeTrainConfig, BpeTrainStats, BpeTrainer, CountProgress, MergeProgress};
+pub use train::{
+    BpeObserver, BpeTrainConfig, BpeTrainStats, BpeTrainer, CountProgress, MergeProgress,
+};

@@ -216,7 +216,13 @@ impl Bpe {
         // them; tiktoken ranks may not).
         let mut kinds: Vec<Kind> = tokens
             .iter()
-            .map(|t| if t.is_empty() { Kind::Unused } else { Kind::Normal })
+            .map(|t| {
+                if t.is_empty() {
+                    Kind::Unused
+                } else {
+                    Kind::Normal
+                }
+            })
             .collect();
         for a in &added {
             if a.content.is_empty() {
@@ -276,7 +282,9 @@ impl Bpe {
                 byte_ids[t[0] as usize] = i as u32;
             }
             if build {
-                by_bytes.entry(t.clone().into_boxed_slice()).or_insert(i as u32);
+                by_bytes
+                    .entry(t.clone().into_boxed_slice())
+                    .or_insert(i as u32);
             }
         }
         let specials = Specials::new(added.iter().map(|a| (a.content.clone(), a.id)).collect());
@@ -305,7 +313,11 @@ impl Bpe {
     /// `a + b`, for every way of writing a token as two tokens, which is what
     /// tiktoken's `byte_pair_merge` looks up. As in tiktoken, a piece that is
     /// itself a token is that token, merged or not.
-    pub fn from_ranks(ranks: Vec<Vec<u8>>, pattern: Pattern, specials: &[(&str, u32)]) -> Result<Bpe> {
+    pub fn from_ranks(
+        ranks: Vec<Vec<u8>>,
+        pattern: Pattern,
+        specials: &[(&str, u32)],
+    ) -> Result<Bpe> {
         if ranks.len() >= NONE as usize {
             return Err(Error::BpeModel("more than 2^32 - 1 ranks".into()));
         }
@@ -352,7 +364,13 @@ impl Bpe {
         specials: &[(&str, u32)],
     ) -> Result<Bpe> {
         let pairs = Self::merge_pairs(&vocab, merges)?;
-        Self::assemble(vocab, pairs, Origin::Merges(merges.to_vec()), pattern, specials)
+        Self::assemble(
+            vocab,
+            pairs,
+            Origin::Merges(merges.to_vec()),
+            pattern,
+            specials,
+        )
     }
 
     pub(crate) fn merge_pairs(vocab: &[Vec<u8>], merges: &[(u32, u32)]) -> Result<PairMap> {
@@ -362,7 +380,9 @@ impl Bpe {
         let mut index: BytesMap<u32> =
             BytesMap::with_capacity_and_hasher(vocab.len(), Default::default());
         for (i, t) in vocab.iter().enumerate() {
-            index.entry(t.clone().into_boxed_slice()).or_insert(i as u32);
+            index
+                .entry(t.clone().into_boxed_slice())
+                .or_insert(i as u32);
         }
         let mut pairs = PairMap::default();
         pairs.reserve(merges.len());
@@ -647,7 +667,13 @@ impl Bpe {
             .filter(|&id| id != NONE)
             .collect();
         let mut out = Vec::new();
-        merge_into(&self.pairs, &ids, limit, &mut MergeWork::default(), &mut out);
+        merge_into(
+            &self.pairs,
+            &ids,
+            limit,
+            &mut MergeWork::default(),
+            &mut out,
+        );
         out
     }
 
@@ -655,7 +681,12 @@ impl Bpe {
     /// of each token of `text`, special tokens matched: the words an
     /// embedding trainer sees. Allocates nothing per token once `scratch`
     /// has grown.
-    pub fn for_each_token_str(&self, text: &str, scratch: &mut BpeScratch, mut f: impl FnMut(&str)) {
+    pub fn for_each_token_str(
+        &self,
+        text: &str,
+        scratch: &mut BpeScratch,
+        mut f: impl FnMut(&str),
+    ) {
         let strs = self.token_strings();
         let mut ids = std::mem::take(&mut scratch.ids);
         ids.clear();
@@ -707,7 +738,9 @@ impl Bpe {
     /// [`encode_batch`](Self::encode_batch) with special tokens' text
     /// encoded as ordinary text.
     pub fn encode_ordinary_batch(&self, texts: &[&str], threads: usize) -> Vec<Vec<u32>> {
-        self.batch(texts, threads, |t, s, out| self.encode_ordinary_into(t, s, out))
+        self.batch(texts, threads, |t, s, out| {
+            self.encode_ordinary_into(t, s, out)
+        })
     }
 
     fn batch(
@@ -722,7 +755,12 @@ impl Bpe {
             enc(t, s, &mut v);
             v
         };
-        let run = || texts.par_iter().map_init(BpeScratch::default, one).collect();
+        let run = || {
+            texts
+                .par_iter()
+                .map_init(BpeScratch::default, one)
+                .collect()
+        };
         if threads == 1 || texts.len() < 2 {
             let mut s = BpeScratch::default();
             return texts.iter().map(|t| one(&mut s, t)).collect();

@@ -484,20 +484,60 @@ mod tests {
             let Some(c) = char::from_u32(u) else { continue };
             let text = format!("'{c}");
             let expect = cl.find(&text).unwrap().map(|m| m.end());
-            assert_eq!(
-                cl100k_contraction(text.as_bytes(), 0),
-                expect,
-                "U+{u:04X}"
-            );
+            assert_eq!(cl100k_contraction(text.as_bytes(), 0), expect, "U+{u:04X}");
         }
     }
 
     fn text_strategy() -> impl Strategy<Value = String> {
         let atoms = prop::sample::select(vec![
-            " ", "  ", "\t", "\n", "\r\n", "\r", "\u{3000}", "\u{a0}", "\u{85}", "'", "'s", "'S",
-            "'ll", "'LL", "'re", "'Ve", "'d", "'m", "'T", "'ſ", "a", "Z", "hello", "É", "ß", "1",
-            "42", "1234567", "٣", "Ⅻ", "½", "中", "文字", "한국어", "😀", "👨‍👩‍👧", "\u{301}",
-            "e\u{301}", "!", "?!", ".", ",", "-", "/", "<|endoftext|>", "\0", "\u{FFFD}", "_",
+            " ",
+            "  ",
+            "\t",
+            "\n",
+            "\r\n",
+            "\r",
+            "\u{3000}",
+            "\u{a0}",
+            "\u{85}",
+            "'",
+            "'s",
+            "'S",
+            "'ll",
+            "'LL",
+            "'re",
+            "'Ve",
+            "'d",
+            "'m",
+            "'T",
+            "'ſ",
+            "a",
+            "Z",
+            "hello",
+            "É",
+            "ß",
+            "1",
+            "42",
+            "1234567",
+            "٣",
+            "Ⅻ",
+            "½",
+            "中",
+            "文字",
+            "한국어",
+            "😀",
+            "👨‍👩‍👧",
+            "\u{301}",
+            "e\u{301}",
+            "!",
+            "?!",
+            ".",
+            ",",
+            "-",
+            "/",
+            "<|endoftext|>",
+            "\0",
+            "\u{FFFD}",
+            "_",
         ]);
         prop::collection::vec(
             prop_oneof![
@@ -528,10 +568,7 @@ mod tests {
         assert_eq!(s.pieces("ab12cd3"), ["ab", "12", "cd", "3"]);
         let e = Pattern::Custom("(".into()).compile().unwrap_err();
         assert!(e.to_string().contains("regular expression"), "{e}");
-        assert_eq!(
-            Pattern::None.compile().unwrap().pieces("a b"),
-            ["a b"]
-        );
+        assert_eq!(Pattern::None.compile().unwrap().pieces("a b"), ["a b"]);
         let o = Pattern::O200k.compile().unwrap();
         assert_eq!(o.pieces("Hello World's"), ["Hello", " World's"]);
     }
@@ -543,7 +580,10 @@ mod tests {
         assert_eq!(Pattern::from_regex(CL100K_PATTERN), Pattern::Cl100k);
         assert_eq!(Pattern::from_name("cl100k"), Pattern::Cl100k);
         assert_eq!(serde_json::to_string(&Pattern::Gpt2).unwrap(), "\"gpt2\"");
-        assert_eq!(serde_json::to_string(&Pattern::Cl100k).unwrap(), "\"cl100k\"");
+        assert_eq!(
+            serde_json::to_string(&Pattern::Cl100k).unwrap(),
+            "\"cl100k\""
+        );
         let c: Pattern = serde_json::from_str(r#"{"custom":"\\w+"}"#).unwrap();
         assert_eq!(c, Pattern::Custom(r"\w+".into()));
     }

@@ -274,9 +274,18 @@ mod tests {
     fn formats_and_sink_errors() {
         let b = toy();
         let mut out = Vec::new();
-        b.write_corpus_ids(&mut reader("ab a\n\nb\n"), &mut out, IdFormat::Text, Some(257), 1)
-            .unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "256 32 97 257\n257\n98 257\n");
+        b.write_corpus_ids(
+            &mut reader("ab a\n\nb\n"),
+            &mut out,
+            IdFormat::Text,
+            Some(257),
+            1,
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "256 32 97 257\n257\n98 257\n"
+        );
         let mut out = Vec::new();
         b.write_corpus_ids(&mut reader("ab\n"), &mut out, IdFormat::U16, None, 2)
             .unwrap();

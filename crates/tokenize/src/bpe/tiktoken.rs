@@ -57,7 +57,10 @@ fn parse_ranks(path: &Path, text: &[u8]) -> Result<Vec<Vec<u8>>> {
             continue;
         }
         let Ok(line) = std::str::from_utf8(line) else {
-            return Err(err(n, "the line is not text; is this a tiktoken rank file?".into()));
+            return Err(err(
+                n,
+                "the line is not text; is this a tiktoken rank file?".into(),
+            ));
         };
         let mut fields = line.split_ascii_whitespace();
         let (Some(b64), Some(rank), None) = (fields.next(), fields.next(), fields.next()) else {
@@ -75,7 +78,10 @@ fn parse_ranks(path: &Path, text: &[u8]) -> Result<Vec<Vec<u8>>> {
                 )
             })?;
         if token.is_empty() {
-            return Err(err(n, "an empty token; every token has at least one byte".into()));
+            return Err(err(
+                n,
+                "an empty token; every token has at least one byte".into(),
+            ));
         }
         let rank: u32 = rank.parse().map_err(|_| {
             err(
@@ -175,13 +181,19 @@ mod tests {
         let e = parse("YQ== 0\n!!! 1\n").unwrap_err().to_string();
         assert!(e.contains("x.tiktoken:2") && e.contains("base64"), "{e}");
         let e = parse("YQ== 0\nYg== 0\n").unwrap_err().to_string();
-        assert!(e.contains(":2") && e.contains("rank 0 was given already on line 1"), "{e}");
+        assert!(
+            e.contains(":2") && e.contains("rank 0 was given already on line 1"),
+            "{e}"
+        );
         let e = parse("YQ== 0\nYQ== 1\n").unwrap_err().to_string();
         assert!(e.contains(":2") && e.contains("rank already"), "{e}");
         let e = parse("YQ== 0\nYg== 2\n").unwrap_err().to_string();
         assert!(e.contains("rank 1 is missing"), "{e}");
         let e = parse("YQ== x\n").unwrap_err().to_string();
-        assert!(e.contains(":1") && e.contains("not a non-negative integer"), "{e}");
+        assert!(
+            e.contains(":1") && e.contains("not a non-negative integer"),
+            "{e}"
+        );
         let e = parse("YQ==\n").unwrap_err().to_string();
         assert!(e.contains("expected"), "{e}");
         let e = parse("\n\n").unwrap_err().to_string();
@@ -196,7 +208,10 @@ mod tests {
         let e = Bpe::from_tiktoken(&p, Pattern::Gpt2, &[("<s>", 1)])
             .unwrap_err()
             .to_string();
-        assert!(e.contains("t.tiktoken") && e.contains("id of its own"), "{e}");
+        assert!(
+            e.contains("t.tiktoken") && e.contains("id of its own"),
+            "{e}"
+        );
         let e = Bpe::from_tiktoken(dir.path().join("none"), Pattern::Gpt2, &[])
             .unwrap_err()
             .to_string();

@@ -104,7 +104,9 @@ impl BpeTrainConfig {
                 return Err(Error::Config("a special token is empty".into()));
             }
             if !seen.insert(s) {
-                return Err(Error::Config(format!("the special token {s:?} is given twice")));
+                return Err(Error::Config(format!(
+                    "the special token {s:?} is given twice"
+                )));
             }
         }
         self.pattern.compile()?;
@@ -323,7 +325,7 @@ impl BpeTrainer {
         }
         let pieces = counter.tokens();
         let pruned = counter.pruned();
-        let counts = counter.into_counts().map(|(k, v)| (k, v));
+        let counts = counter.into_counts();
         let (bpe, mut stats) = self.merge(counts, observer, start)?;
         stats.read = read;
         stats.pieces = pieces;
@@ -342,7 +344,9 @@ impl BpeTrainer {
         self.config.validate()?;
         let counts: Vec<(S, u64)> = counts.into_iter().filter(|(_, c)| *c > 0).collect();
         if counts.iter().all(|(s, _)| s.as_ref().is_empty()) {
-            return Err(Error::EmptyCorpus("no piece has a count; give some text".into()));
+            return Err(Error::EmptyCorpus(
+                "no piece has a count; give some text".into(),
+            ));
         }
         let pieces = counts.iter().map(|(_, c)| c).sum();
         let (bpe, mut stats) = self.merge(counts, observer, Instant::now())?;
@@ -639,7 +643,13 @@ mod tests {
         let strs: Vec<String> = bpe
             .merges()
             .iter()
-            .map(|&(a, b)| format!("{} {}", bpe.token_strings()[a as usize], bpe.token_strings()[b as usize]))
+            .map(|&(a, b)| {
+                format!(
+                    "{} {}",
+                    bpe.token_strings()[a as usize],
+                    bpe.token_strings()[b as usize]
+                )
+            })
             .collect();
         assert_eq!(strs, ["r e", "a re", "i s"]);
         assert_eq!(bpe.vocab_size(), 259);
