@@ -24,6 +24,12 @@ fn hf_trained() -> &'static Bpe {
     M.get_or_init(|| Bpe::from_tokenizer_json(fixture("bpe/hf_trained/tokenizer.json")).unwrap())
 }
 
+/// Our trainer's model of the HF fixture corpus, trained once.
+fn ours_trained() -> &'static Bpe {
+    static M: OnceLock<Bpe> = OnceLock::new();
+    M.get_or_init(|| train_on_fixture(2))
+}
+
 fn json(rel: &str) -> Value {
     let text = std::fs::read_to_string(fixture(rel)).unwrap();
     serde_json::from_str(&text).unwrap()
@@ -202,7 +208,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
     #[test]
     fn decode_of_encode_is_the_text(t in text()) {
-        for bpe in [r50k(), cl100k(), hf_trained()] {
+        for bpe in [r50k(), cl100k(), hf_trained(), ours_trained()] {
             prop_assert_eq!(bpe.decode(&bpe.encode(&t)).unwrap(), t.as_bytes());
             prop_assert_eq!(bpe.decode(&bpe.encode_ordinary(&t)).unwrap(), t.as_bytes());
         }
@@ -210,7 +216,7 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_survive_encode_bytes(b in prop::collection::vec(any::<u8>(), 0..64)) {
-        for bpe in [r50k(), cl100k(), hf_trained()] {
+        for bpe in [r50k(), cl100k(), hf_trained(), ours_trained()] {
             prop_assert_eq!(bpe.decode(&bpe.encode_bytes(&b)).unwrap(), b.clone());
         }
     }
