@@ -238,6 +238,13 @@ impl Bpe {
                     a.content, a.id
                 )));
             }
+            if i >= tokens.len() + (1 << 20) {
+                return Err(Error::BpeModel(format!(
+                    "special token {:?} has id {i}, far beyond the {} tokens of the vocabulary; give it an id next to them",
+                    a.content,
+                    tokens.len()
+                )));
+            }
             if i >= tokens.len() {
                 tokens.resize(i + 1, Vec::new());
                 kinds.resize(i + 1, Kind::Unused);
@@ -830,6 +837,9 @@ mod tests {
         assert!(e.to_string().contains("not in the vocabulary"), "{e}");
         let e = Bpe::from_merges(vocab.clone(), &[(97, 999)], Pattern::Gpt2, &[]).unwrap_err();
         assert!(e.to_string().contains("999"), "{e}");
+        let e = Bpe::from_merges(vocab.clone(), &[], Pattern::Gpt2, &[("<s>", 4_000_000_000)])
+            .unwrap_err();
+        assert!(e.to_string().contains("far beyond"), "{e}");
         let e = Bpe::from_merges(vocab.clone(), &[], Pattern::Gpt2, &[("<s>", 97)]).unwrap_err();
         assert!(e.to_string().contains("id of its own"), "{e}");
         let mut dup = vocab.clone();
