@@ -656,4 +656,16 @@ mod tests {
         let e = Bpe::from_gpt2_files(&vp, &mp).unwrap_err().to_string();
         assert!(e.contains("merges.txt:2"), "{e}");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn damaged_files_are_errors_not_panics(cut in 0usize..2000, flip in 0usize..2000, byte: u8) {
+            let good = json_with(&[], &["Ġt"], serde_json::json!(["Ġ t"]));
+            let mut bytes = good.into_bytes();
+            let n = bytes.len();
+            bytes[flip % n] = byte;
+            bytes.truncate(n - cut % n);
+            let _ = Bpe::from_tokenizer_json_bytes("tok.json", &bytes);
+        }
+    }
 }

@@ -225,4 +225,11 @@ mod tests {
             .to_string();
         assert!(e.contains("none"), "{e}");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_are_errors_not_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)) {
+            let _ = parse_ranks(Path::new("x"), &bytes);
+        }
+    }
 }
