@@ -57,7 +57,7 @@ fn read_pre_tokenizer(cx: &Ctx, pre: &Value) -> Result<(Pattern, bool)> {
             let pattern = if flag(pre, "use_regex", true) {
                 Pattern::Gpt2
             } else {
-                Pattern::None
+                Pattern::NoSplit
             };
             Ok((pattern, flag(pre, "add_prefix_space", true)))
         }
@@ -208,8 +208,8 @@ fn build(
         other => other,
     };
     let pairs = Bpe::merge_pairs(&tokens, &ids).map_err(to_file)?;
-    let bpe =
-        Bpe::assemble_added(tokens, pairs, Origin::Merges(ids), pattern, added).map_err(to_file)?;
+    let bpe = Bpe::assemble_added(tokens, pairs, Origin::Merges(ids), pattern, added, None)
+        .map_err(to_file)?;
     Ok(bpe)
 }
 
@@ -217,7 +217,9 @@ impl Bpe {
     /// Reads an HF `tokenizer.json` holding a byte-level BPE model.
     ///
     /// Added tokens (special or not) are matched whole by
-    /// [`encode`](Self::encode), as HF does before pre-tokenisation.
+    /// [`encode`](Self::encode), as HF does before pre-tokenisation. The
+    /// `unk_token` is not used: a byte whose character the vocabulary lacks
+    /// (byte-level vocabularies have all 256) is left out of the ids.
     pub fn from_tokenizer_json(path: impl AsRef<Path>) -> Result<Bpe> {
         let path = path.as_ref();
         let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
@@ -457,7 +459,7 @@ impl Bpe {
         };
         match self.pattern() {
             Pattern::Gpt2 => o.push_str(&byte_level(true)),
-            Pattern::None => o.push_str(&byte_level(false)),
+            Pattern::NoSplit => o.push_str(&byte_level(false)),
             p => {
                 let regex = match p {
                     Pattern::Cl100k => CL100K_HF_PATTERN,
@@ -653,5 +655,17 @@ mod tests {
         std::fs::write(&mp, "Ġ t\nbad\n").unwrap();
         let e = Bpe::from_gpt2_files(&vp, &mp).unwrap_err().to_string();
         assert!(e.contains("merges.txt:2"), "{e}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn damaged_files_are_errors_not_panics(cut in 0usize..2000, flip in 0usize..2000, byte: u8) {
+            let good = json_with(&[], &["Ġt"], serde_json::json!(["Ġ t"]));
+            let mut bytes = good.into_bytes();
+            let n = bytes.len();
+            bytes[flip % n] = byte;
+            bytes.truncate(n - cut % n);
+            let _ = Bpe::from_tokenizer_json_bytes("tok.json", &bytes);
+        }
     }
 }

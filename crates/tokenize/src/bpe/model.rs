@@ -90,7 +90,7 @@ pub(crate) enum Origin {
 /// let ids = bpe.encode("abc ab<|end|>");
 /// assert_eq!(ids, [257, 32, 256, 258]);
 /// assert_eq!(bpe.decode(&ids).unwrap(), b"abc ab<|end|>");
-/// assert_eq!(bpe.encode_ordinary("<|end|>").len(), 5); // "<|", "end", "|>" as bytes
+/// assert_eq!(bpe.encode_ordinary("<|end|>").len(), 7); // "<|", "end", "|>", byte by byte
 /// ```
 pub struct Bpe {
     tokens: Vec<Vec<u8>>,
@@ -198,15 +198,18 @@ impl Bpe {
             .iter()
             .map(|&(c, id)| AddedToken::special(c, id))
             .collect();
-        Self::assemble_added(tokens, pairs, origin, pattern, added)
+        Self::assemble_added(tokens, pairs, origin, pattern, added, None)
     }
 
+    /// The model from its parts; `index` is `bytes → id` of `tokens` when
+    /// the caller has it already (first id of equal bytes).
     pub(crate) fn assemble_added(
         mut tokens: Vec<Vec<u8>>,
         pairs: PairMap,
         origin: Origin,
         pattern: Pattern,
         added: Vec<AddedToken>,
+        index: Option<BytesMap<u32>>,
     ) -> Result<Bpe> {
         let splitter = pattern.compile()?;
         // An empty token is a gap in the id space (HF vocabularies may have
@@ -233,6 +236,13 @@ impl Bpe {
                 return Err(Error::BpeModel(format!(
                     "special token {:?} has id {}, which is reserved",
                     a.content, a.id
+                )));
+            }
+            if i >= tokens.len() + (1 << 20) {
+                return Err(Error::BpeModel(format!(
+                    "special token {:?} has id {i}, far beyond the {} tokens of the vocabulary; give it an id next to them",
+                    a.content,
+                    tokens.len()
                 )));
             }
             if i >= tokens.len() {
@@ -264,17 +274,25 @@ impl Bpe {
             )));
         }
         let mut byte_ids = [NONE; 256];
-        let mut by_bytes = BytesMap::with_capacity_and_hasher(tokens.len(), Default::default());
+        let build = index.is_none();
+        let mut by_bytes = index.unwrap_or_else(|| {
+            BytesMap::with_capacity_and_hasher(tokens.len(), Default::default())
+        });
         for (i, t) in tokens.iter().enumerate() {
             if kinds[i] != Kind::Normal {
+                if !t.is_empty() && by_bytes.get(t.as_slice()) == Some(&(i as u32)) {
+                    by_bytes.remove(t.as_slice());
+                }
                 continue;
             }
             if t.len() == 1 && byte_ids[t[0] as usize] == NONE {
                 byte_ids[t[0] as usize] = i as u32;
             }
-            by_bytes
-                .entry(t.clone().into_boxed_slice())
-                .or_insert(i as u32);
+            if build {
+                by_bytes
+                    .entry(t.clone().into_boxed_slice())
+                    .or_insert(i as u32);
+            }
         }
         let specials = Specials::new(added.iter().map(|a| (a.content.clone(), a.id)).collect());
         Ok(Bpe {
@@ -323,6 +341,10 @@ impl Bpe {
                 )));
             }
         }
+        let added = specials
+            .iter()
+            .map(|&(c, id)| AddedToken::special(c, id))
+            .collect();
         let mut pairs = PairMap::default();
         for (r, t) in ranks.iter().enumerate() {
             for k in 1..t.len() {
@@ -331,7 +353,7 @@ impl Bpe {
                 }
             }
         }
-        Self::assemble(ranks, pairs, Origin::Ranks, pattern, specials)
+        Self::assemble_added(ranks, pairs, Origin::Ranks, pattern, added, Some(index))
     }
 
     /// A model from a vocabulary (`vocab[id]` = the token's bytes) and an
@@ -815,6 +837,9 @@ mod tests {
         assert!(e.to_string().contains("not in the vocabulary"), "{e}");
         let e = Bpe::from_merges(vocab.clone(), &[(97, 999)], Pattern::Gpt2, &[]).unwrap_err();
         assert!(e.to_string().contains("999"), "{e}");
+        let e = Bpe::from_merges(vocab.clone(), &[], Pattern::Gpt2, &[("<s>", 4_000_000_000)])
+            .unwrap_err();
+        assert!(e.to_string().contains("far beyond"), "{e}");
         let e = Bpe::from_merges(vocab.clone(), &[], Pattern::Gpt2, &[("<s>", 97)]).unwrap_err();
         assert!(e.to_string().contains("id of its own"), "{e}");
         let mut dup = vocab.clone();

@@ -65,19 +65,20 @@ pub enum Pattern {
     /// as HF's `Split` with behaviour `Isolated` does; tiktoken would drop it.
     Custom(String),
     /// No cutting: each text (between special tokens) is one piece (HF's
-    /// `ByteLevel` with `use_regex: false`).
-    None,
+    /// `ByteLevel` with `use_regex: false`). Serialised as `"none"`.
+    #[serde(rename = "none")]
+    NoSplit,
 }
 
 impl Pattern {
-    /// The regular expression, `None` for [`Pattern::None`].
+    /// The regular expression, `None` for [`Pattern::NoSplit`].
     pub fn regex(&self) -> Option<&str> {
         match self {
             Pattern::Gpt2 => Some(GPT2_PATTERN),
             Pattern::Cl100k => Some(CL100K_PATTERN),
             Pattern::O200k => Some(O200K_PATTERN),
             Pattern::Custom(s) => Some(s),
-            Pattern::None => None,
+            Pattern::NoSplit => None,
         }
     }
 
@@ -99,7 +100,7 @@ impl Pattern {
             Pattern::Gpt2 => "gpt2",
             Pattern::Cl100k => "cl100k",
             Pattern::O200k => "o200k",
-            Pattern::None => "none",
+            Pattern::NoSplit => "none",
             Pattern::Custom(s) => s,
         }
     }
@@ -111,7 +112,7 @@ impl Pattern {
             "gpt2" => Pattern::Gpt2,
             "cl100k" => Pattern::Cl100k,
             "o200k" => Pattern::O200k,
-            "none" => Pattern::None,
+            "none" => Pattern::NoSplit,
             other => Pattern::from_regex(other),
         }
     }
@@ -122,7 +123,7 @@ impl Pattern {
         let kind = match self {
             Pattern::Gpt2 => Kind::Gpt2,
             Pattern::Cl100k => Kind::Cl100k,
-            Pattern::None => Kind::Whole,
+            Pattern::NoSplit => Kind::Whole,
             Pattern::O200k | Pattern::Custom(_) => {
                 let src = self.regex().unwrap_or_default();
                 let re = fancy_regex::Regex::new(src).map_err(|e| Error::Pattern {
@@ -400,8 +401,21 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// The reference regexes, compiled once.
+    fn reference(pattern: &str) -> &'static fancy_regex::Regex {
+        static RES: std::sync::OnceLock<Vec<(&'static str, fancy_regex::Regex)>> =
+            std::sync::OnceLock::new();
+        let all = RES.get_or_init(|| {
+            [GPT2_PATTERN, R50K_PATTERN, CL100K_PATTERN]
+                .into_iter()
+                .map(|p| (p, fancy_regex::Regex::new(p).unwrap()))
+                .collect()
+        });
+        &all.iter().find(|(p, _)| *p == pattern).unwrap().1
+    }
+
     fn regex_pieces(pattern: &str, text: &str) -> Vec<String> {
-        let re = fancy_regex::Regex::new(pattern).unwrap();
+        let re = reference(pattern);
         let mut out = Vec::new();
         let mut last = 0;
         for m in re.find_iter(text) {
@@ -555,7 +569,7 @@ mod tests {
         assert_eq!(s.pieces("ab12cd3"), ["ab", "12", "cd", "3"]);
         let e = Pattern::Custom("(".into()).compile().unwrap_err();
         assert!(e.to_string().contains("regular expression"), "{e}");
-        assert_eq!(Pattern::None.compile().unwrap().pieces("a b"), ["a b"]);
+        assert_eq!(Pattern::NoSplit.compile().unwrap().pieces("a b"), ["a b"]);
         let o = Pattern::O200k.compile().unwrap();
         assert_eq!(o.pieces("Hello World's"), ["Hello", " World's"]);
     }
@@ -570,6 +584,10 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&Pattern::Cl100k).unwrap(),
             "\"cl100k\""
+        );
+        assert_eq!(
+            serde_json::to_string(&Pattern::NoSplit).unwrap(),
+            "\"none\""
         );
         let c: Pattern = serde_json::from_str(r#"{"custom":"\\w+"}"#).unwrap();
         assert_eq!(c, Pattern::Custom(r"\w+".into()));

@@ -48,8 +48,9 @@ const BATCH_BYTES: usize = 1 << 20;
 
 impl Bpe {
     /// Encodes every line of `reader` (special tokens matched; line ends are
-    /// not part of a line, see [`CorpusReader`]) and calls `sink` with each
-    /// line's ids, in the corpus's order, on the calling thread.
+    /// not part of a line, and invalid UTF-8 has been replaced by U+FFFD, see
+    /// [`CorpusReader`]) and calls `sink` with each line's ids, in the
+    /// corpus's order, on the calling thread.
     ///
     /// With `threads > 1` one thread reads, `threads` encode batches of
     /// about 1 MiB of lines, and the calling thread puts the results back in

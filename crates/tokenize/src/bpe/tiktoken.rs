@@ -46,8 +46,12 @@ fn parse_ranks(path: &Path, text: &[u8]) -> Result<Vec<Vec<u8>>> {
         line: Some(line),
         message,
     };
+    // Ranks run from 0 without gaps, so none reaches the number of lines:
+    // checking that first keeps a damaged rank from allocating much.
+    let max_ranks = text.split(|&b| b == b'\n').count();
     let mut by_rank: Vec<Option<(Vec<u8>, usize)>> = Vec::new();
-    let mut seen = std::collections::HashMap::new();
+    let mut seen: std::collections::HashMap<Vec<u8>, usize, foldhash::fast::FixedState> =
+        Default::default();
     let mut any = false;
     for (n, line) in text.split(|&b| b == b'\n').enumerate() {
         let n = n + 1;
@@ -88,8 +92,11 @@ fn parse_ranks(path: &Path, text: &[u8]) -> Result<Vec<Vec<u8>>> {
                 format!("the rank {rank:?} is not a non-negative integer below 2^32"),
             )
         })?;
-        if rank == u32::MAX {
-            return Err(err(n, "rank 4294967295 is too large".into()));
+        if rank as usize >= max_ranks {
+            return Err(err(
+                n,
+                format!("rank {rank} is beyond the {max_ranks} lines of the file: ranks must run from 0 without gaps"),
+            ));
         }
         if let Some(first) = seen.insert(token.clone(), n) {
             return Err(err(
@@ -188,6 +195,8 @@ mod tests {
         assert!(e.contains(":2") && e.contains("rank already"), "{e}");
         let e = parse("YQ== 0\nYg== 2\n").unwrap_err().to_string();
         assert!(e.contains("rank 1 is missing"), "{e}");
+        let e = parse("YQ== 0\nYg== 4000000000\n").unwrap_err().to_string();
+        assert!(e.contains(":2") && e.contains("beyond"), "{e}");
         let e = parse("YQ== x\n").unwrap_err().to_string();
         assert!(
             e.contains(":1") && e.contains("not a non-negative integer"),
@@ -215,5 +224,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("none"), "{e}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_are_errors_not_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)) {
+            let _ = parse_ranks(Path::new("x"), &bytes);
+        }
     }
 }
