@@ -82,12 +82,21 @@ fn train(a: TrainArgs, g: &Global) -> CliResult {
     cfg.validate()
         .map_err(|e| crate::errors::with_options(e, &["--vocab-size", "--special", "--pattern"]))?;
     check_output(&a.output)?;
-    let mut reader = CorpusReader::open(&inputs_or_stdin(a.inputs))?;
+    let inputs = inputs_or_stdin(a.inputs);
+    let mut reader = CorpusReader::open(&inputs)?;
     let start = Instant::now();
     let mut bars = TrainBars::new(g.quiet, reader.total_bytes());
     let result = BpeTrainer::new(cfg).train(&mut reader, &mut bars);
     bars.finish();
-    let (bpe, stats) = result?;
+    let (bpe, stats) = result.map_err(|e| -> CliError {
+        match e {
+            embedpos_tokenize::Error::EmptyCorpus(_) => {
+                let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+                format!("{e} (read: {})", names.join(", ")).into()
+            }
+            e => e.into(),
+        }
+    })?;
     bpe.save_tokenizer_json(&a.output)?;
     if !g.quiet {
         eprintln!(
