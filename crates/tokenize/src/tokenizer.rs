@@ -20,6 +20,7 @@ use std::sync::Arc;
 /// let t = Tokenizer {
 ///     normalizer: Normalizer { lowercase: true, ..Default::default() },
 ///     pre_tokenizer: PreTokenizer::Words { keep_punctuation: false },
+///     model: None,
 /// };
 /// assert_eq!(t.tokenize("Hello, World!"), ["hello", "world"]);
 /// ```

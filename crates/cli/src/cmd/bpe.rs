@@ -175,7 +175,7 @@ impl BpeObserver for TrainBars {
         if !self.quiet && bar.is_hidden() && self.started.elapsed() > Duration::from_secs(1) {
             bar.set_draw_target(ProgressDrawTarget::stderr());
         }
-        if p.merges % 64 == 0 || p.merges == p.target {
+        if p.merges.is_multiple_of(64) || p.merges == p.target {
             bar.set_position(p.merges as u64);
         }
         ControlFlow::Continue(())
@@ -297,7 +297,7 @@ fn encode(a: EncodeArgs, g: &Global) -> CliResult {
         }
     };
     let result = match &a.output {
-        Some(path) => embedpos_base::write_atomic(path, &mut write).map_err(|e| match e {
+        Some(path) => embedpos_base::write_atomic(path, write).map_err(|e| match e {
             embedpos_base::Error::Io { path, source } => unwrap_io(source, path),
             e => e.into(),
         }),
@@ -360,7 +360,7 @@ fn decode(a: DecodeArgs, g: &Global) -> CliResult {
     }
     let inputs = inputs_or_stdin(a.inputs);
     let vocab = bpe.vocab_size() as u32;
-    let mut write = |w: &mut dyn Write| -> std::io::Result<()> {
+    let write = |w: &mut dyn Write| -> std::io::Result<()> {
         let mut text = Vec::new();
         for input in &inputs {
             let name = input.display().to_string();
@@ -426,7 +426,7 @@ fn decode(a: DecodeArgs, g: &Global) -> CliResult {
         w.flush()
     };
     let result = match &a.output {
-        Some(path) => embedpos_base::write_atomic(path, &mut write).map_err(|e| match e {
+        Some(path) => embedpos_base::write_atomic(path, write).map_err(|e| match e {
             embedpos_base::Error::Io { source, .. }
                 if source.kind() == std::io::ErrorKind::Other =>
             {
