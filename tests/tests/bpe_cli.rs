@@ -171,6 +171,19 @@ fn trainers_and_vocab_take_a_tokenizer() {
         text.lines().skip(1).any(|l| l.starts_with('Ġ')),
         "{text:.300}"
     );
+    // The input layer maps text to the same tokens and finds their rows.
+    let first = std::fs::read_to_string(&corpus).unwrap();
+    let line = first.lines().next().unwrap().to_string();
+    let out = embedpos_ok(&[
+        "encode",
+        "--vectors",
+        s(&vec),
+        "--tokenizer",
+        s(&tok),
+        &line,
+    ]);
+    assert!(out.contains("tokens: ") && out.contains('Ġ'), "{out}");
+    assert!(out.contains(" 0 unknown token(s)"), "{out}");
     // The pre-tokenizer flag and a BPE model do not mix.
     embedpos_fails(
         &[
