@@ -28,10 +28,17 @@ mod error;
 mod loss;
 mod model;
 mod ops;
+pub mod optim;
 pub mod params;
+pub mod train;
 
 pub use config::{Head, ModelConfig, Pooling};
 pub use error::{Error, Result};
 pub use loss::Targets;
 pub use model::Model;
+pub use optim::{AdamW, AdamWConfig, Schedule};
 pub use params::{ModelGrads, ParamInfo};
+pub use train::{
+    evaluate, Dataset, EvalReport, Example, Finish, Observer, Progress, Recorder, StopWhen,
+    TrainConfig, TrainData, TrainState, Trainer,
+};
