@@ -23,6 +23,7 @@
 #![forbid(unsafe_code)]
 
 mod block;
+pub mod checkpoint;
 mod config;
 mod error;
 mod loss;
@@ -32,6 +33,7 @@ pub mod optim;
 pub mod params;
 pub mod train;
 
+pub use checkpoint::{load_model, load_trainer, save_model, save_trainer};
 pub use config::{Head, ModelConfig, Pooling};
 pub use error::{Error, Result};
 pub use loss::Targets;
