@@ -241,7 +241,7 @@ impl ModelConfig {
             dropout: self.dropout,
             freeze_embeddings: self.freeze_embeddings,
             batch: self.batch,
-            tokenizer: self.tokenizer.clone(),
+            tokenizer: self.tokenizer,
             seed: self.seed,
         }
     }

@@ -22,7 +22,7 @@ const SALT_ATTN: u64 = 0x6174_746e;
 const SALT_FC: u64 = 0x6663;
 const SALT_PROJ: u64 = 0x7072_6f6a;
 const SALT_LM: u64 = 0x6c6d;
-const SALT_CLS: u64 = 0x636c_73;
+const SALT_CLS: u64 = 0x0063_6c73;
 const SALT_DROP: u64 = 0x6472_6f70;
 
 /// A tiny transformer: the input crate's [`InputLayer`] (token embedding,

@@ -99,7 +99,7 @@ fn build(c: &Case) -> (Model<f64>, Vec<Vec<u32>>, Vec<u32>, Mode) {
         layers: c.layers,
         heads: c.heads,
         d_ff: Some(10),
-        causal: lm || c.seed % 2 == 0,
+        causal: lm || c.seed.is_multiple_of(2),
         positions: [
             AbsoluteConfig::None,
             AbsoluteConfig::sinusoidal(),

@@ -142,7 +142,7 @@ impl<'a> Sampler<'a> {
                 let seqs = (0..self.batch_size)
                     .map(|i| {
                         let h = splitmix64(key ^ (i as u64 + 1));
-                        let s = ((h >> 11) as u128 * starts as u128 >> 53) as usize;
+                        let s = (((h >> 11) as u128 * starts as u128) >> 53) as usize;
                         t[s..s + w].to_vec()
                     })
                     .collect();

@@ -289,7 +289,7 @@ impl<T: Real> Trainer<T> {
                 stopped = step < self.config.steps;
                 break;
             }
-            let due = self.config.eval_every > 0 && step % self.config.eval_every == 0;
+            let due = self.config.eval_every > 0 && step.is_multiple_of(self.config.eval_every);
             if let (Some(eval), true) = (&data.eval, due || step == self.config.steps) {
                 let report = self.evaluate(eval)?;
                 last_eval = Some(report);
