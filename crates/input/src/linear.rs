@@ -1,11 +1,12 @@
 //! Matrix products for the projections, split over rayon tasks, and
 //! [`Linear`], the fully connected layer built on them.
 //!
-//! Each task computes a disjoint block of rows of the output with
-//! `matrixmultiply`'s kernel (through ndarray), so the result does not depend
-//! on the number of threads or on scheduling: there is no cross-task sum, and
-//! the kernel sums each output element over the inner dimension in the same
-//! order whatever the number of rows in its block.
+//! Each task computes a disjoint block of rows (or columns) of the output
+//! with `matrixmultiply`'s kernel (through ndarray), so the result does not
+//! depend on the number of threads or on scheduling: there is no cross-task
+//! sum, and the kernel sums each output element over the inner dimension in
+//! the same order whatever the size of its block (the model crate's tests
+//! check training bit for bit across thread counts).
 
 use ndarray::linalg::general_mat_mul;
 use ndarray::{Array2, ArrayView2, Axis};
@@ -17,25 +18,45 @@ use crate::real::Real;
 /// Multiply-adds per task below which splitting does not pay.
 const WORK_PER_TASK: usize = 1 << 20;
 
-/// Rows of the output per task.
-fn rows_per_task(rows: usize, work_per_row: usize) -> usize {
-    let by_work = WORK_PER_TASK.div_ceil(work_per_row.max(1));
-    let by_threads = rows.div_ceil(4 * rayon::current_num_threads()).max(1);
-    by_work.max(by_threads).clamp(1, rows.max(1))
+/// Fewest output rows (or columns) a task gets: below this the kernel packs
+/// its other operand for too few rows to repay the copy (the weight
+/// gradients `Xᵀ ∂Y`, with d_model rows and a long inner dimension, ran at
+/// half speed when split into 16-row tasks).
+const MIN_SPLIT: usize = 128;
+
+/// Output rows (or columns) per task when `len` of them are split.
+fn per_task(len: usize, work_per_line: usize) -> usize {
+    let by_work = WORK_PER_TASK.div_ceil(work_per_line.max(1));
+    let by_threads = len.div_ceil(4 * rayon::current_num_threads()).max(1);
+    by_work.max(by_threads).max(MIN_SPLIT).clamp(1, len.max(1))
 }
 
-/// `a · b` for `a` `[n, k]` and `b` `[k, m]` (either may be a transposed view).
+/// `a · b` for `a` `[n, k]` and `b` `[k, m]` (either may be a transposed
+/// view). The output is split into blocks of rows (or, when it has few rows
+/// and many columns, of columns), one kernel call each; a single call when
+/// it is too small to split or one thread runs.
 pub fn matmul<T: Real>(a: ArrayView2<T>, b: ArrayView2<T>) -> Array2<T> {
-    let (n, m) = (a.nrows(), b.ncols());
+    let (n, k, m) = (a.nrows(), a.ncols(), b.ncols());
     let mut out = Array2::<T>::zeros((n, m));
     if n == 0 || m == 0 {
         return out;
     }
-    let rows = rows_per_task(n, a.ncols() * m);
-    out.axis_chunks_iter_mut(Axis(0), rows)
-        .into_par_iter()
-        .zip(a.axis_chunks_iter(Axis(0), rows).into_par_iter())
-        .for_each(|(mut o, a)| general_mat_mul(T::one(), &a, &b, T::zero(), &mut o));
+    let single = rayon::current_num_threads() == 1 || n * k * m < 2 * WORK_PER_TASK;
+    if !single && n >= 2 * MIN_SPLIT {
+        let rows = per_task(n, k * m);
+        out.axis_chunks_iter_mut(Axis(0), rows)
+            .into_par_iter()
+            .zip(a.axis_chunks_iter(Axis(0), rows).into_par_iter())
+            .for_each(|(mut o, a)| general_mat_mul(T::one(), &a, &b, T::zero(), &mut o));
+    } else if !single && m >= 2 * MIN_SPLIT {
+        let cols = per_task(m, k * n);
+        out.axis_chunks_iter_mut(Axis(1), cols)
+            .into_par_iter()
+            .zip(b.axis_chunks_iter(Axis(1), cols).into_par_iter())
+            .for_each(|(mut o, b)| general_mat_mul(T::one(), &a, &b, T::zero(), &mut o));
+    } else {
+        general_mat_mul(T::one(), &a, &b, T::zero(), &mut out);
+    }
     out
 }
 
@@ -210,6 +231,28 @@ mod tests {
                 assert_eq!(e[[i, j]], want);
             }
         }
+    }
+
+    #[test]
+    fn split_products_equal_the_single_call_bit_for_bit() {
+        let a = Array::from_shape_fn((700, 90), |(i, j)| {
+            ((i * 7 + j * 3) % 17) as f32 * 0.37 - 3.0
+        });
+        let b = Array::from_shape_fn((90, 300), |(i, j)| ((i * 5 + j) % 13) as f32 * 0.41 - 2.0);
+        let pool = |t| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .unwrap()
+        };
+        let one = pool(1).install(|| (matmul(a.view(), b.view()), matmul(a.t(), a.view())));
+        let three = pool(3).install(|| (matmul(a.view(), b.view()), matmul(a.t(), a.view())));
+        let bits = |x: &Array2<f32>| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&one.0), bits(&three.0));
+        assert_eq!(bits(&one.1), bits(&three.1));
+        // and the values are the product
+        let want: f32 = (0..90).map(|k| a[[5, k]] * b[[k, 7]]).sum();
+        assert!((one.0[[5, 7]] - want).abs() <= 1e-3 * want.abs().max(1.0));
     }
 
     #[test]

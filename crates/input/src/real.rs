@@ -43,8 +43,6 @@ pub trait Real:
     fn exp(self) -> Self;
     /// Natural logarithm.
     fn ln(self) -> Self;
-    /// Hyperbolic tangent (the GELU approximation needs it).
-    fn tanh(self) -> Self;
     /// `-∞`, the additive mask of a blocked attention logit.
     fn neg_infinity() -> Self;
     /// True unless infinite or NaN.
@@ -86,7 +84,6 @@ macro_rules! impl_real {
                 fn sqrt(self) -> Self;
                 fn exp(self) -> Self;
                 fn ln(self) -> Self;
-                fn tanh(self) -> Self;
                 fn is_finite(self) -> bool;
                 fn max(self, other: Self) -> Self;
             }

@@ -61,6 +61,8 @@ pub(crate) struct BlockCache<T: Real> {
     u: Array2<T>,
     /// After GELU `[n, d_ff]`.
     g: Array2<T>,
+    /// The tanh inside GELU `[n, d_ff]`.
+    tanh: Vec<T>,
 }
 
 /// Gradients of one block's parameters.
@@ -108,7 +110,7 @@ impl<T: Real> Block<T> {
         let (h2, ln2) = norm_forward(&self.ln2, xs, d, keep);
         let h2 = Array2::from_shape_vec((n, d), h2).map_err(|e| shape_error("LN₂ output", e))?;
         let u = self.fc.forward(h2.view())?;
-        let g = gelu_forward(u.as_slice().unwrap_or_default());
+        let (g, tanh) = gelu_forward(u.as_slice().unwrap_or_default(), keep);
         let g = Array2::from_shape_vec(u.dim(), g).map_err(|e| shape_error("GELU output", e))?;
         let m = self.proj.forward(g.view())?;
         let mut m = m.into_raw_vec_and_offset().0;
@@ -127,6 +129,7 @@ impl<T: Real> Block<T> {
             h2,
             u,
             g,
+            tanh,
         }))
     }
 
@@ -153,6 +156,7 @@ impl<T: Real> Block<T> {
         gelu_backward(
             du.as_slice_mut().unwrap_or_default(),
             cache.u.as_slice().unwrap_or_default(),
+            &cache.tanh,
         );
         let fc = self.fc.backward(cache.h2.view(), du.view())?;
         let mut dh2 = fc.input.into_raw_vec_and_offset().0;

@@ -88,32 +88,50 @@ const GELU_A: f64 = 0.044_715;
 
 /// GELU (Hendrycks & Gimpel 2016) in the tanh approximation GPT-2 uses
 /// (PyTorch's `gelu(x, approximate="tanh")`):
-/// `0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))`, element-wise.
-pub(crate) fn gelu_forward<T: Real>(u: &[T]) -> Vec<T> {
+/// `0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))`, element-wise. Returns the
+/// output and, when `keep`, the tanh values the backward pass needs (tanh
+/// is the costliest part; it is not computed twice).
+pub(crate) fn gelu_forward<T: Real>(u: &[T], keep: bool) -> (Vec<T>, Vec<T>) {
     let (c, a, half) = (T::from_f64(GELU_C), T::from_f64(GELU_A), T::from_f64(0.5));
     let mut out = vec![T::zero(); u.len()];
-    out.par_chunks_mut(4096)
-        .zip(u.par_chunks(4096))
-        .for_each(|(o, u)| {
-            for (o, &x) in o.iter_mut().zip(u) {
-                let t = (c * (x + a * x * x * x)).tanh();
-                *o = half * x * (T::one() + t);
-            }
-        });
-    out
+    let mut tanh = vec![T::zero(); if keep { u.len() } else { 0 }];
+    // tanh(y) = 1 − 2 / (e^{2y} + 1): one exp, cheaper than libm's tanh
+    // (which went through expm1); saturates to ±1 without overflow trouble
+    let two = T::from_f64(2.0);
+    let f = |x: T| T::one() - two / ((two * c * (x + a * x * x * x)).exp() + T::one());
+    if keep {
+        out.par_chunks_mut(4096)
+            .zip(tanh.par_chunks_mut(4096))
+            .zip(u.par_chunks(4096))
+            .for_each(|((o, th), u)| {
+                for ((o, th), &x) in o.iter_mut().zip(th).zip(u) {
+                    *th = f(x);
+                    *o = half * x * (T::one() + *th);
+                }
+            });
+    } else {
+        out.par_chunks_mut(4096)
+            .zip(u.par_chunks(4096))
+            .for_each(|(o, u)| {
+                for (o, &x) in o.iter_mut().zip(u) {
+                    *o = half * x * (T::one() + f(x));
+                }
+            });
+    }
+    (out, tanh)
 }
 
 /// The backward pass of [`gelu_forward`]: `g ← g · gelu'(u)` with
 /// `gelu'(x) = 0.5 (1 + t) + 0.5 x (1 − t²) √(2/π) (1 + 3·0.044715 x²)`,
 /// `t` the tanh of the forward pass.
-pub(crate) fn gelu_backward<T: Real>(g: &mut [T], u: &[T]) {
-    let (c, a, half) = (T::from_f64(GELU_C), T::from_f64(GELU_A), T::from_f64(0.5));
+pub(crate) fn gelu_backward<T: Real>(g: &mut [T], u: &[T], tanh: &[T]) {
+    let (c, half) = (T::from_f64(GELU_C), T::from_f64(0.5));
     let three_a = T::from_f64(3.0 * GELU_A);
     g.par_chunks_mut(4096)
         .zip(u.par_chunks(4096))
-        .for_each(|(g, u)| {
-            for (g, &x) in g.iter_mut().zip(u) {
-                let t = (c * (x + a * x * x * x)).tanh();
+        .zip(tanh.par_chunks(4096))
+        .for_each(|((g, u), th)| {
+            for ((g, &x), &t) in g.iter_mut().zip(u).zip(th) {
                 let dt = (T::one() - t * t) * c * (T::one() + three_a * x * x);
                 *g *= half * (T::one() + t) + half * x * dt;
             }
@@ -159,18 +177,20 @@ mod tests {
     #[test]
     fn gelu_matches_its_formula_and_its_derivative_the_difference() {
         let u: Vec<f64> = (-40..=40).map(|i| i as f64 * 0.25).collect();
-        let y = gelu_forward(&u);
+        let (y, t) = gelu_forward(&u, true);
+        assert_eq!(y, gelu_forward(&u, false).0);
         for (&x, &y) in u.iter().zip(&y) {
             let want = 0.5 * x * (1.0 + (GELU_C * (x + GELU_A * x.powi(3))).tanh());
             assert!((y - want).abs() < 1e-15);
         }
         // large arguments saturate instead of overflowing
-        assert_eq!(gelu_forward(&[100.0f32, -100.0]), [100.0, -0.0]);
+        assert_eq!(gelu_forward(&[100.0f32, -100.0], false).0, [100.0, -0.0]);
         let mut g = vec![1.0f64; u.len()];
-        gelu_backward(&mut g, &u);
+        gelu_backward(&mut g, &u, &t);
         let h = 1e-6;
+        let at = |x: f64| gelu_forward(&[x], false).0[0];
         for (&x, &g) in u.iter().zip(&g) {
-            let num = (gelu_forward(&[x + h])[0] - gelu_forward(&[x - h])[0]) / (2.0 * h);
+            let num = (at(x + h) - at(x - h)) / (2.0 * h);
             assert!((g - num).abs() < 1e-8, "{x}: {g} {num}");
         }
     }
