@@ -109,6 +109,10 @@ pub struct ModelConfig {
     pub tokenizer: Tokenizer,
     /// Seed of every draw (weights, dropout masks).
     pub seed: u64,
+    /// Names of the classes of a classifier, in class order (for printing;
+    /// empty: unnamed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<String>,
 }
 
 impl Default for ModelConfig {
@@ -137,6 +141,7 @@ impl Default for ModelConfig {
             },
             tokenizer: Tokenizer::default(),
             seed: 0,
+            labels: Vec::new(),
         }
     }
 }
@@ -221,7 +226,21 @@ impl ModelConfig {
                         "a classifier needs at least 2 classes",
                     ));
                 }
+                if !self.labels.is_empty() && self.labels.len() != classes {
+                    return Err(Error::config(
+                        "labels",
+                        format!("{:?}", self.labels),
+                        format!("name each of the {classes} classes once, or none"),
+                    ));
+                }
             }
+        }
+        if !self.labels.is_empty() && matches!(self.head, Head::Lm { .. }) {
+            return Err(Error::config(
+                "labels",
+                format!("{:?}", self.labels),
+                "a language model has no classes to name",
+            ));
         }
         Ok(())
     }

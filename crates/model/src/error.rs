@@ -21,6 +21,9 @@ pub enum Error {
     /// positions past a learned table, ...).
     #[error(transparent)]
     Input(#[from] embedpos_input::Error),
+    /// Reading or tokenizing a corpus failed.
+    #[error(transparent)]
+    Tokenize(#[from] embedpos_tokenize::Error),
     /// Training diverged: the loss or the gradient norm is NaN or infinite.
     #[error(
         "training diverged at step {step}: the {what} is {value}; lower the learning rate \

@@ -25,6 +25,7 @@
 mod block;
 pub mod checkpoint;
 mod config;
+pub mod corpus;
 mod error;
 mod loss;
 mod model;
@@ -35,9 +36,10 @@ pub mod train;
 
 pub use checkpoint::{load_model, load_trainer, save_model, save_trainer};
 pub use config::{Head, ModelConfig, Pooling};
+pub use corpus::{read_examples, read_token_stream, CorpusStats};
 pub use error::{Error, Result};
 pub use loss::Targets;
-pub use model::Model;
+pub use model::{Model, Sampling};
 pub use optim::{AdamW, AdamWConfig, Schedule};
 pub use params::{ModelGrads, ParamInfo};
 pub use train::{

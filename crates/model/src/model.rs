@@ -393,6 +393,110 @@ impl<T: Real> Model<T> {
     }
 }
 
+/// How [`Model::generate`] picks each token; `Default`: temperature 1, the
+/// 40 most likely tokens, seed 0.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sampling {
+    /// Divides the logits; 0 picks the most likely token (greedy).
+    pub temperature: f64,
+    /// Draw among the `k` most likely tokens only; `None`: all.
+    pub top_k: Option<usize>,
+    /// Seed of the draws.
+    pub seed: u64,
+}
+
+impl Default for Sampling {
+    fn default() -> Self {
+        Sampling {
+            temperature: 1.0,
+            top_k: Some(40),
+            seed: 0,
+        }
+    }
+}
+
+impl<T: Real> Model<T> {
+    /// Continues `prompt` (ids) by up to `new_tokens` tokens, one forward
+    /// pass per token over the last `batch.max_len` tokens (no key/value
+    /// cache: these models are small). An empty prompt starts after `[EOS]`,
+    /// as a document does in the training stream. `[PAD]`, `[UNK]` and
+    /// `[BOS]` are never produced; generation stops after `[EOS]` when
+    /// `stop_at_eos`. Returns the new tokens.
+    pub fn generate(
+        &self,
+        prompt: &[u32],
+        new_tokens: usize,
+        sampling: &Sampling,
+        stop_at_eos: bool,
+    ) -> Result<Vec<u32>> {
+        use embedpos_input::special::{BOS, EOS, PAD, UNK};
+        if !matches!(self.config.head, Head::Lm { .. }) {
+            return Err(Error::Data(
+                "only a language model generates text; this model is a classifier".into(),
+            ));
+        }
+        if !(sampling.temperature.is_finite() && sampling.temperature >= 0.0) {
+            return Err(Error::config(
+                "temperature",
+                sampling.temperature,
+                "it must be a finite number >= 0 (0: always the most likely token)",
+            ));
+        }
+        let mut seq: Vec<u32> = if prompt.is_empty() {
+            vec![EOS]
+        } else {
+            prompt.to_vec()
+        };
+        let context = self.config.context();
+        let mut out = Vec::with_capacity(new_tokens);
+        let mut draw = embedpos_base::SplitMix64::new(sampling.seed);
+        for _ in 0..new_tokens {
+            let window = &seq[seq.len().saturating_sub(context)..];
+            let batch = self.batch_ids(&[window])?;
+            let logits = self.forward(&batch, Mode::Eval)?;
+            let last = logits.row(window.len() - 1);
+            let mut scored: Vec<(u32, f64)> = last
+                .iter()
+                .enumerate()
+                .map(|(i, &x)| (i as u32, x.to_f64()))
+                .filter(|&(i, _)| i != PAD && i != UNK && i != BOS)
+                .collect();
+            scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            let next = if sampling.temperature == 0.0 {
+                scored[0].0
+            } else {
+                let k = sampling
+                    .top_k
+                    .unwrap_or(scored.len())
+                    .clamp(1, scored.len());
+                let top = &scored[..k];
+                let max = top[0].1;
+                let weights: Vec<f64> = top
+                    .iter()
+                    .map(|&(_, x)| ((x - max) / sampling.temperature).exp())
+                    .collect();
+                let total: f64 = weights.iter().sum();
+                let mut u = (draw.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * total;
+                let mut pick = top[k - 1].0;
+                for (&(id, _), &w) in top.iter().zip(&weights) {
+                    if u < w {
+                        pick = id;
+                        break;
+                    }
+                    u -= w;
+                }
+                pick
+            };
+            out.push(next);
+            seq.push(next);
+            if stop_at_eos && next == EOS {
+                break;
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// Pools `h` (`[batch · seq, d]`) per sequence over its real tokens.
 fn pool<T: Real>(h: &Array2<T>, mask: &Array2<bool>, pooling: Pooling) -> Array2<T> {
     let (b, s) = mask.dim();

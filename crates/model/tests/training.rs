@@ -4,7 +4,7 @@
 
 use embedpos_input::{special::NUM_SPECIAL, vocab_with_specials, BatchConfig, Mode};
 use embedpos_model::{
-    AdamWConfig, Dataset, Example, Head, Model, ModelConfig, Pooling, Recorder, StopWhen,
+    AdamWConfig, Dataset, Example, Head, Model, ModelConfig, Pooling, Recorder, Sampling, StopWhen,
     TrainConfig, TrainData, Trainer,
 };
 use embedpos_tokenize::Vocab;
@@ -72,6 +72,27 @@ fn a_language_model_learns_a_cycle() {
     assert!(after.loss < 0.3, "{before:?} -> {after:?}");
     assert!(rec.steps.iter().all(|p| p.tokens_per_sec > 0.0));
     assert_eq!(rec.steps[0].lr, 3e-3 / 5.0);
+
+    // greedy generation continues the cycle, sampling at a low temperature too
+    let model = trainer.into_model();
+    let prompt = &cycle(10)[..3];
+    let greedy = Sampling {
+        temperature: 0.0,
+        ..Default::default()
+    };
+    let next = model.generate(prompt, 9, &greedy, true).unwrap();
+    assert_eq!(next, &cycle(12)[3..12]);
+    let cool = Sampling {
+        temperature: 0.1,
+        top_k: Some(3),
+        seed: 5,
+    };
+    assert_eq!(model.generate(prompt, 9, &cool, true).unwrap(), next);
+    // a context longer than max_len slides
+    assert_eq!(
+        model.generate(&cycle(30), 3, &greedy, true).unwrap(),
+        &cycle(33)[30..]
+    );
 }
 
 #[test]
@@ -112,6 +133,11 @@ fn a_classifier_learns_which_word_a_sequence_holds() {
     let mut trainer = Trainer::new(model, config).unwrap();
     let finish = trainer.run(&data, &mut ()).unwrap();
     let eval = finish.eval.unwrap();
+    let e = trainer
+        .model()
+        .generate(&[5], 3, &Sampling::default(), true)
+        .unwrap_err();
+    assert!(e.to_string().contains("classifier"), "{e}");
     assert!(eval.accuracy.unwrap() >= 0.95, "{eval:?}");
     assert_eq!(eval.targets, 40);
 }
