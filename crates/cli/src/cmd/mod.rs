@@ -42,6 +42,7 @@ pub mod defaults;
 pub mod demo;
 pub mod encode;
 pub mod eval;
+pub mod model;
 pub mod posenc;
 pub mod rope_scaling;
 pub mod similar;

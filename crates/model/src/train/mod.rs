@@ -198,7 +198,11 @@ impl<T: Real> Trainer<T> {
         &self.config
     }
 
-    /// Changes the step training stops at (to train a resumed run further).
+    /// Changes the step training stops at (to train a finished run
+    /// further). The cosine decay spans `steps`, so this changes the
+    /// learning rate of the steps still to come: a run stopped early (by an
+    /// observer, or killed after a checkpoint) resumes bit-identically only
+    /// when `steps` is left as it was.
     pub fn set_steps(&mut self, steps: u64) {
         self.config.steps = steps;
     }
