@@ -194,10 +194,22 @@ impl<T: Real> Model<T> {
     /// The mean cross-entropy of `targets` (see [`Targets`]) and the number
     /// of targets it averages over.
     pub fn loss(&self, batch: &Batch, targets: &Targets, mode: Mode) -> Result<(f64, usize)> {
+        let (loss, count, _) = self.loss_and_logits(batch, targets, mode)?;
+        Ok((loss, count))
+    }
+
+    /// [`Model::loss`] and the logits of [`Model::forward`], from one
+    /// forward pass.
+    pub fn loss_and_logits(
+        &self,
+        batch: &Batch,
+        targets: &Targets,
+        mode: Mode,
+    ) -> Result<(f64, usize, Array2<T>)> {
         let rows = self.target_rows(batch, targets)?;
         let (mut logits, _) = self.run(batch, mode, false)?;
         let (loss, count) = cross_entropy(logits.as_slice_mut().unwrap_or_default(), &rows, false)?;
-        Ok((loss, count))
+        Ok((loss, count, logits))
     }
 
     /// The loss, and its gradient with respect to every parameter (in the

@@ -228,6 +228,13 @@ fn an_observer_stops_a_run_and_wrong_data_is_refused() {
     };
     let e = t.run(&wrong, &mut ()).unwrap_err().to_string();
     assert!(e.contains("token stream"), "{e}");
+    let tiny_eval = TrainData {
+        train: Dataset::Tokens(cycle(100)),
+        eval: Some(Dataset::Tokens(vec![5])),
+    };
+    let e = t.run(&tiny_eval, &mut ()).unwrap_err().to_string();
+    assert!(e.contains("cannot make a batch"), "{e}");
+    assert_eq!(t.step(), 3);
     let bad = TrainConfig {
         seq_len: Some(17),
         ..train_config(5)

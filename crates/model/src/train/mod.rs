@@ -234,6 +234,13 @@ impl<T: Real> Trainer<T> {
         self.check_data(&data.train)?;
         if let Some(e) = &data.eval {
             self.check_data(e)?;
+            if eval_batches(e, self.config.batch_size, self.window(), 1).is_empty() {
+                return Err(Error::Data(format!(
+                    "the held-out data ({} tokens or examples) cannot make a batch; hold out more \
+                     (a language model needs at least 2 tokens) or leave it out",
+                    e.len()
+                )));
+            }
         }
         let start = Instant::now();
         let mut sampler = Sampler::new(
@@ -367,7 +374,8 @@ fn evaluate_batches<T: Real>(
         let batch = model.batch_ids(&raw.seqs)?;
         match &raw.labels {
             Some(labels) => {
-                let logits = model.forward(&batch, Mode::Eval)?;
+                let (loss, n, logits) =
+                    model.loss_and_logits(&batch, &Targets::Labels(labels), Mode::Eval)?;
                 for (row, &l) in logits.rows().into_iter().zip(labels) {
                     let best = row
                         .iter()
@@ -379,7 +387,6 @@ fn evaluate_batches<T: Real>(
                         .0;
                     right += (best == l as usize) as usize;
                 }
-                let (loss, n) = model.loss(&batch, &Targets::Labels(labels), Mode::Eval)?;
                 sum += loss * n as f64;
                 count += n;
             }
