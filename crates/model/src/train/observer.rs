@@ -62,7 +62,10 @@ pub struct Finish {
     pub elapsed: Duration,
 }
 
-/// Watches training; see the [module docs](self).
+/// Watches training: the trainer calls `on_step` after every update,
+/// `on_eval` after every evaluation and `on_finish` once; each method does
+/// nothing by default, and returning [`ControlFlow::Break`] stops training
+/// cleanly after the current step (early stopping, a time limit).
 pub trait Observer<T: Real> {
     /// After each optimiser step; `state` is the model and optimiser after
     /// the update (what a checkpoint saves).
