@@ -115,6 +115,11 @@ pub struct Args {
     /// Absolute position encoding at the input.
     #[arg(long, value_enum)]
     pe: Option<PeArg>,
+    /// Multiply the token vectors by sqrt(d_model) before adding positions
+    /// (the Transformer paper's pairing with --pe sinusoidal, whose values
+    /// are of order 1 while fresh token rows are of order 0.02).
+    #[arg(long)]
+    scale_embeddings: bool,
     /// RoPE on every block's queries and keys.
     #[arg(long, value_enum)]
     rope: Option<RopeArg>,
@@ -264,6 +269,7 @@ impl Args {
                 Some(BiasArg::T5) => BiasConfig::t5(),
             },
             dropout: self.dropout.unwrap_or(base.dropout),
+            scale_embeddings: base.scale_embeddings || self.scale_embeddings,
             freeze_embeddings: self.freeze,
             head: match task {
                 Task::Lm => Head::Lm {
