@@ -365,13 +365,16 @@ impl<T: Real> Model<T> {
             }
             _ => {
                 let w = self.lm_weight()?;
-                let dw = matmul_tn(dlogits.view(), trace.h.view())
-                    .into_raw_vec_and_offset()
-                    .0;
+                let dw = || {
+                    matmul_tn(dlogits.view(), trace.h.view())
+                        .into_raw_vec_and_offset()
+                        .0
+                };
                 if self.lm_head.is_some() {
-                    head_grads.push(dw);
-                } else {
-                    tied_grad = Some(dw);
+                    head_grads.push(dw());
+                } else if !self.frozen_embedding() {
+                    // a frozen table is a frozen tied head: no gradient to compute
+                    tied_grad = Some(dw());
                 }
                 matmul(dlogits.view(), w)
             }

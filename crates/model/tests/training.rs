@@ -260,3 +260,32 @@ fn eval_mode_ignores_dropout_and_train_mode_applies_it() {
     assert_ne!(a, t1);
     assert_eq!(t1, model.forward(&batch, Mode::Train { step: 1 }).unwrap());
 }
+
+#[test]
+fn a_frozen_token_table_and_its_tied_head_do_not_move() {
+    let config = ModelConfig {
+        freeze_embeddings: true,
+        ..lm_config()
+    };
+    let model: Model = Model::random(config, &vocab(10)).unwrap();
+    let before = model.input().embedding().table().to_vec();
+    let info = model.param_info();
+    assert!(!info[0].trainable && info[0].name == "tok_emb.weight");
+    let data = TrainData {
+        train: Dataset::Tokens(cycle(200)),
+        eval: None,
+    };
+    let mut t = Trainer::new(model, train_config(5)).unwrap();
+    t.run(&data, &mut ()).unwrap();
+    assert_eq!(t.model().input().embedding().table(), &before[..]);
+    // everything else trained
+    let fresh: Model = Model::random(
+        ModelConfig {
+            freeze_embeddings: true,
+            ..lm_config()
+        },
+        &vocab(10),
+    )
+    .unwrap();
+    assert_ne!(t.model().param_values()[1], fresh.param_values()[1]);
+}
