@@ -3,7 +3,9 @@
 # to embedpos, into one folder (default: target/anchors of this checkout):
 #
 #   venv/bin/word2vec      word2vec C, compiled from source by the PyPI package `word2vec`
-#   venv/bin/python3       Python with gensim (scores vectors: bench/score_vectors.py)
+#   venv/bin/python3       Python with gensim (scores vectors: bench/score_vectors.py),
+#                          Hugging Face tokenizers and tiktoken (bench/bpe_reference.py)
+#   venv/bin/word2phrase   word2vec's phrase tool, built by the same package
 #   bin/fasttext           fastText's command line (Debian package `fasttext`)
 #   glove-c/build/{vocab_count,cooccur,shuffle,glove}
 #                          GloVe C, built from a source folder or tarball you name
@@ -30,7 +32,7 @@ while [ $# -gt 0 ]; do
     --glove-src) glove_src=$2; shift 2 ;;
     --glove-src=*) glove_src=${1#--glove-src=}; shift ;;
     --skip-fasttext) want_fasttext=0; shift ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install_anchors.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -64,14 +66,22 @@ if [ -x "$py" ]; then
       "gensim==4.4.0" "numpy==2.4.6" "scipy==1.17.1" >>"$log" 2>&1 ||
       say "pip could not install gensim (see $log)"
   fi
-  if [ ! -x "$dir/venv/bin/word2vec" ]; then
-    say "building word2vec C through the PyPI package word2vec"
+  if ! "$py" -c 'import tokenizers, tiktoken' >/dev/null 2>&1; then
+    say "installing Hugging Face tokenizers and tiktoken into the venv"
+    "$py" -m pip install -q --disable-pip-version-check \
+      "tokenizers==0.23.3" "tiktoken==0.14.0" >>"$log" 2>&1 ||
+      say "pip could not install tokenizers and tiktoken (see $log)"
+  fi
+  if [ ! -x "$dir/venv/bin/word2vec" ] || [ ! -x "$dir/venv/bin/word2phrase" ]; then
+    say "building word2vec C and word2phrase through the PyPI package word2vec"
     "$py" -m pip install -q --disable-pip-version-check "word2vec==0.11.1" >>"$log" 2>&1 ||
       say "pip could not install word2vec (see $log)"
   fi
 fi
 "$py" -c 'import gensim' >/dev/null 2>&1 || missing+=("gensim")
 [ -x "$dir/venv/bin/word2vec" ] || missing+=("word2vec C")
+"$py" -c 'import tokenizers, tiktoken' >/dev/null 2>&1 || missing+=("tokenizers/tiktoken")
+[ -x "$dir/venv/bin/word2phrase" ] || missing+=("word2phrase")
 
 # fastText: the Debian package's command line; linked into bin/ so that the
 # bench finds it in one place.
@@ -137,7 +147,13 @@ fi
 echo "anchors in $dir"
 show() { if [ -e "$2" ]; then printf '  %-11s %s\n' "$1" "$2"; else printf '  %-11s missing\n' "$1"; fi; }
 show "word2vec C" "$dir/venv/bin/word2vec"
+show "word2phrase" "$dir/venv/bin/word2phrase"
 show "gensim" "$dir/venv/bin/python3"
+if "$py" -c 'import tokenizers, tiktoken' >/dev/null 2>&1; then
+  printf '  %-11s %s\n' "tokenizers" "$dir/venv/bin/python3 (tokenizers, tiktoken)"
+else
+  printf '  %-11s missing\n' "tokenizers"
+fi
 show "fastText" "$dir/bin/fasttext"
 show "GloVe C" "$gdir/build/glove"
 if [ ${#missing[@]} -gt 0 ]; then

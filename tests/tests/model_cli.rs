@@ -238,5 +238,20 @@ fn bad_settings_name_the_option_to_change() {
         ],
         &["no tab"],
     );
+    let bpe = embedpos_tests::fixture("bpe/hf_trained/tokenizer.json");
+    embedpos_fails(
+        &[
+            "model",
+            "train",
+            "--task",
+            "lm",
+            s(&corpus),
+            "-o",
+            &out,
+            "--tokenizer",
+            s(&bpe),
+        ],
+        &["--tokenizer is not supported", "embedpos tokenize"],
+    );
     assert!(!dir.path().join("x").exists());
 }

@@ -34,6 +34,7 @@ pub fn run(args: Args) -> Result {
         pre_tokenizer: PreTokenizer::Words {
             keep_punctuation: args.keep_punctuation,
         },
+        model: None,
     };
     let mut paragraphs = 0u64;
     let mut tokens = 0u64;

@@ -9,6 +9,12 @@
 //! * `fasttext/small.bin`, `small.ftz`, `small-vectors.txt`: tiny fastText
 //!   models and the vectors `fasttext print-word-vectors` prints for them
 //!   (scripts/fasttext_model.py, with the `fasttext` command when installed).
+//! * `bpe/expected_ids.json`: the ids Python `tiktoken` gives for a varied
+//!   text set with r50k_base and cl100k_base built from the committed rank
+//!   files; `bpe/hf_trained/tokenizer.json` and `expected_ids.json`: a
+//!   byte-level BPE that HF `tokenizers` trains on `bpe/hf_trained/corpus.txt`
+//!   and its ids for the same texts (scripts/bpe_fixtures.py, with a Python
+//!   that has both packages; otherwise the committed files are kept).
 //! * `crates/posenc/tests/fixtures/*.json`: f64 reference values of the
 //!   positional encodings, from crates/posenc/tests/fixtures/make_fixtures.py
 //!   (pure Python, needs only `python3`).
@@ -60,7 +66,29 @@ pub fn run(args: Args) -> Result {
     }
     fasttext_buckets(&dir.join("fasttext/ngram_buckets.json"))?;
     fasttext_models(&dir.join("planted/corpus.txt"), &dir.join("fasttext"))?;
+    bpe_references(&dir.join("bpe"))?;
     posenc_references()?;
+    Ok(())
+}
+
+/// tiktoken's ids and an HF-trained tokenizer, from scripts/bpe_fixtures.py.
+fn bpe_references(dir: &Path) -> Result {
+    let Some(py) = python_with("tiktoken, tokenizers") else {
+        eprintln!(
+            "note: no Python with the `tiktoken` and `tokenizers` packages (set EMBEDPOS_PYTHON to one, e.g. after `pip install tiktoken tokenizers`); kept {}",
+            dir.display()
+        );
+        return Ok(());
+    };
+    let script = workspace_root().join("scripts/bpe_fixtures.py");
+    let st = Command::new(&py).arg(&script).arg(dir).status()?;
+    if !st.success() {
+        return Err(format!("{} {} failed", py.display(), script.display()).into());
+    }
+    eprintln!(
+        "wrote {0}/expected_ids.json, {0}/hf_trained/tokenizer.json and expected_ids.json",
+        dir.display()
+    );
     Ok(())
 }
 
@@ -93,7 +121,7 @@ fn write(path: &Path, bytes: &[u8]) -> Result {
     Ok(())
 }
 
-/// A Python that can `import fasttext`, if any.
+/// A Python that can `import <module>` (a comma-separated list works), if any.
 pub fn python_with(module: &str) -> Option<PathBuf> {
     let mut candidates = Vec::new();
     if let Ok(p) = std::env::var("EMBEDPOS_PYTHON") {

@@ -61,6 +61,10 @@ enum Command {
     Tokenize(cmd::tokenize::Args),
     /// Count a vocabulary and write it as `token count` lines.
     Vocab(cmd::vocab::Args),
+    /// Byte-level BPE (GPT-2, tiktoken, Hugging Face): train, encode, decode, convert.
+    Bpe(cmd::bpe::Args),
+    /// Learn phrases (word2phrase, gensim's npmi) and join them in text: `new york` -> `new_york`.
+    Phrases(cmd::phrases::Args),
     /// Run the whole pipeline on the embedded synthetic corpus.
     Demo(cmd::demo::Args),
     /// Turn texts into transformer input tensors with word vectors and position encodings.
@@ -99,6 +103,8 @@ fn run(cli: Cli) -> CliResult {
     match cli.command {
         Command::Tokenize(a) => cmd::tokenize::run(a, &cli.global),
         Command::Vocab(a) => cmd::vocab::run(a, &cli.global),
+        Command::Bpe(a) => cmd::bpe::run(a, &cli.global),
+        Command::Phrases(a) => cmd::phrases::run(a, &cli.global),
         Command::Demo(a) => cmd::demo::run(a, &cli.global),
         Command::Encode(a) => cmd::encode::run(a, &cli.global),
         Command::Posenc(a) => cmd::posenc::run(a, &cli.global),

@@ -260,7 +260,7 @@ impl ModelConfig {
             dropout: self.dropout,
             freeze_embeddings: self.freeze_embeddings,
             batch: self.batch,
-            tokenizer: self.tokenizer,
+            tokenizer: self.tokenizer.clone(),
             seed: self.seed,
         }
     }

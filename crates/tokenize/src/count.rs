@@ -7,6 +7,7 @@ use crate::vocab::{sort_pairs, Vocab};
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 use std::sync::mpsc;
 
 /// How a vocabulary is counted and cut.
@@ -142,6 +143,16 @@ impl TokenCounter {
         self.tokens
     }
 
+    /// Distinct tokens removed by pruning so far.
+    pub fn pruned(&self) -> u64 {
+        self.pruned
+    }
+
+    /// The counts, in no particular order.
+    pub(crate) fn into_counts(self) -> impl Iterator<Item = (SmolStr, u64)> {
+        self.map.into_iter()
+    }
+
     /// Applies `min_count` and `max_size` and builds the sorted vocabulary.
     pub fn finish(self, cfg: &VocabConfig, read: ReadStats) -> Result<(Vocab, VocabStats)> {
         let distinct = self.map.len() as u64;
@@ -205,28 +216,56 @@ pub fn count_corpus(
     threads: usize,
 ) -> Result<(Vocab, VocabStats)> {
     cfg.validate()?;
-    let threads = threads.max(1);
-    let counter = if threads == 1 {
-        let mut counter = TokenCounter::new(cfg.prune_cap);
-        let mut scratch = Scratch::default();
-        let mut line = String::new();
-        while reader.read_line(&mut line)? {
-            tokenizer.for_each_token(&line, &mut scratch, |t| counter.add(t));
-            line.clear();
-        }
-        counter
-    } else {
-        count_parallel(reader, tokenizer, cfg, threads)?
-    };
+    let counter = count_lines(
+        reader,
+        cfg.prune_cap,
+        threads,
+        Scratch::default,
+        |scratch, line, counter| tokenizer.for_each_token(line, scratch, |t| counter.add(t)),
+        &mut || ControlFlow::Continue(()),
+    )?;
     counter.finish(cfg, reader.stats())
 }
 
-fn count_parallel(
+/// Counts what `split` adds for every line of `reader`, on `threads`
+/// threads, each with its own `init()` state, pruning past `cap` distinct
+/// tokens.
+///
+/// `tick` is called on the calling thread after each batch of about 1 MiB
+/// of lines has been read (with one thread: after each such stretch);
+/// [`ControlFlow::Break`] stops the reading, and what was read until then
+/// is counted.
+pub(crate) fn count_lines<S, I, F>(
     reader: &mut CorpusReader,
-    tokenizer: &Tokenizer,
-    cfg: &VocabConfig,
+    cap: usize,
     threads: usize,
-) -> Result<TokenCounter> {
+    init: I,
+    split: F,
+    tick: &mut dyn FnMut() -> ControlFlow<()>,
+) -> Result<TokenCounter>
+where
+    I: Fn() -> S + Sync,
+    F: Fn(&mut S, &str, &mut TokenCounter) + Sync,
+{
+    let threads = threads.max(1);
+    if threads == 1 {
+        let mut counter = TokenCounter::new(cap);
+        let mut state = init();
+        let mut line = String::new();
+        let mut since_tick = 0;
+        while reader.read_line(&mut line)? {
+            split(&mut state, &line, &mut counter);
+            since_tick += line.len() + 1;
+            line.clear();
+            if since_tick >= BATCH_BYTES {
+                since_tick = 0;
+                if tick().is_break() {
+                    break;
+                }
+            }
+        }
+        return Ok(counter);
+    }
     let (work_tx, work_rx) = mpsc::sync_channel::<Batch>(threads * 2);
     let work_rx = std::sync::Mutex::new(work_rx);
     let (back_tx, back_rx) = mpsc::channel::<Batch>();
@@ -235,9 +274,10 @@ fn count_parallel(
             .map(|_| {
                 let work_rx = &work_rx;
                 let back_tx = back_tx.clone();
+                let (init, split) = (&init, &split);
                 s.spawn(move || {
-                    let mut counter = TokenCounter::new(cfg.prune_cap);
-                    let mut scratch = Scratch::default();
+                    let mut counter = TokenCounter::new(cap);
+                    let mut state = init();
                     loop {
                         let batch = match work_rx.lock() {
                             Ok(rx) => rx.recv(),
@@ -246,9 +286,7 @@ fn count_parallel(
                         let Ok(batch) = batch else { break };
                         let mut start = 0;
                         for &end in &batch.ends {
-                            tokenizer.for_each_token(&batch.text[start..end], &mut scratch, |t| {
-                                counter.add(t)
-                            });
+                            split(&mut state, &batch.text[start..end], &mut counter);
                             start = end;
                         }
                         let _ = back_tx.send(batch);
@@ -274,14 +312,14 @@ fn count_parallel(
                 if !batch.ends.is_empty() && work_tx.send(batch).is_err() {
                     break;
                 }
-                if !more {
+                if !more || tick().is_break() {
                     break;
                 }
             }
             Ok(())
         })();
         drop(work_tx);
-        let mut total = TokenCounter::new(cfg.prune_cap);
+        let mut total = TokenCounter::new(cap);
         for w in workers {
             match w.join() {
                 Ok(c) => total.merge(c),

@@ -26,7 +26,7 @@ pub enum Error {
     /// No input was given, or a directory held no files.
     #[error("no input: {0}")]
     NoInput(String),
-    /// A vocabulary file line could not be parsed.
+    /// A line of a vocabulary or phrase file could not be parsed.
     #[error("{path}:{line}: {message}")]
     Parse {
         /// The file.
@@ -45,6 +45,52 @@ pub enum Error {
     /// A token or id is not in the vocabulary.
     #[error("{0}")]
     Lookup(String),
+    /// A pre-tokenisation pattern is not a valid regular expression.
+    #[error("the pre-tokenisation pattern is not a valid regular expression ({message}); pattern: {pattern} (write it in fancy-regex syntax, or use a named pattern: gpt2, cl100k, o200k)")]
+    Pattern {
+        /// The pattern as given.
+        pattern: String,
+        /// What the regex parser said.
+        message: String,
+    },
+    /// A BPE model file (tiktoken ranks, `tokenizer.json`, `vocab.json`,
+    /// `merges.txt`) is malformed or describes something unsupported.
+    #[error("{path}{}: {message}", at_line(.line))]
+    BpeFile {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number, where the format has lines.
+        line: Option<usize>,
+        /// What was wrong and what to do.
+        message: String,
+    },
+    /// A BPE model is inconsistent (a merge of unknown tokens, a special
+    /// token whose id is taken...), whoever built it.
+    #[error("inconsistent BPE model: {0}")]
+    BpeModel(String),
+    /// An id given to decode is not a token of the model.
+    #[error("token id {id} is not in the vocabulary of {vocab_size} ids; were these ids made with another model?")]
+    UnknownId {
+        /// The id.
+        id: u32,
+        /// The model's vocabulary size (ids are below it).
+        vocab_size: usize,
+    },
+    /// A trainer found no text in its corpus.
+    #[error("no text to train on: {0}")]
+    EmptyCorpus(String),
+    /// Writing text to the caller's writer failed (the caller knows where
+    /// it goes: a file, standard output).
+    #[error("cannot write the output: {source} (check the disk space and the output's folder)")]
+    Output {
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn at_line(line: &Option<usize>) -> String {
+    line.map(|l| format!(":{l}")).unwrap_or_default()
 }
 
 /// The crate's result type.
@@ -61,6 +107,10 @@ impl From<embedpos_base::Error> for Error {
 }
 
 impl Error {
+    pub(crate) fn output(source: std::io::Error) -> Self {
+        Error::Output { source }
+    }
+
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         let path = path.into();
         if source.kind() == std::io::ErrorKind::NotFound {

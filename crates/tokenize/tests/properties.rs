@@ -32,6 +32,7 @@ fn all_tokenizers() -> Vec<Tokenizer> {
             v.push(Tokenizer {
                 normalizer,
                 pre_tokenizer: pre,
+                model: None,
             });
         }
     }

@@ -12,12 +12,17 @@ use std::process::{Command, Stdio};
 pub enum Tool {
     /// word2vec C (`venv/bin/word2vec`, from the PyPI package `word2vec`).
     Word2vec,
+    /// word2vec's phrase tool (`venv/bin/word2phrase`, from the same package).
+    Word2phrase,
     /// fastText's command line (`bin/fasttext` or `fasttext` on PATH).
     Fasttext,
     /// GloVe C's four programs (`glove-c/build/`).
     GloveC,
     /// Python with gensim (`venv/bin/python3`), which scores vectors.
     Gensim,
+    /// Python with Hugging Face `tokenizers` and `tiktoken`
+    /// (`venv/bin/python3`), which runs bench/bpe_reference.py.
+    PyTokenizers,
 }
 
 /// Where a tool is, or why it is not there.
@@ -99,6 +104,15 @@ impl Anchors {
                     )
                 })
             }
+            Tool::Word2phrase => {
+                let p = self.dir.join("venv/bin/word2phrase");
+                is_program(&p).ok_or_else(|| {
+                    format!(
+                        "word2phrase is missing ({} not found): {install}; it builds word2phrase with word2vec C through the PyPI package word2vec",
+                        p.display()
+                    )
+                })
+            }
             Tool::Fasttext => {
                 let p = self.dir.join("bin/fasttext");
                 is_program(&p).or_else(on_path("fasttext")).ok_or_else(|| {
@@ -137,16 +151,20 @@ impl Anchors {
                     b.display()
                 ))
             }
+            Tool::PyTokenizers => {
+                let p = self.dir.join("venv/bin/python3");
+                if python_imports(&p, "import tokenizers, tiktoken") {
+                    Ok(p)
+                } else {
+                    Err(format!(
+                        "Hugging Face tokenizers / tiktoken are missing ({} cannot import them): {install}",
+                        p.display()
+                    ))
+                }
+            }
             Tool::Gensim => {
                 let p = self.dir.join("venv/bin/python3");
-                let ok = is_program(&p).is_some()
-                    && Command::new(&p)
-                        .args(["-c", "import gensim"])
-                        .stdout(Stdio::null())
-                        .stderr(Stdio::null())
-                        .status()
-                        .is_ok_and(|s| s.success());
-                if ok {
+                if python_imports(&p, "import gensim") {
                     Ok(p)
                 } else {
                     Err(format!(
@@ -157,6 +175,17 @@ impl Anchors {
             }
         }
     }
+}
+
+/// Whether the Python at `p` runs `code` (an import) without error.
+fn python_imports(p: &Path, code: &str) -> bool {
+    is_program(p).is_some()
+        && Command::new(p)
+            .args(["-c", code])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
 }
 
 /// `p` when it is an executable file.

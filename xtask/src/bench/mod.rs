@@ -4,10 +4,13 @@
 //! them alternately, measures, scores and prints one table (and JSON).
 
 mod anchors;
+mod bpe;
 mod fasttext;
 mod glove;
+mod phrases;
 mod runner;
 mod scores;
+mod tokens;
 mod vocab;
 mod word2vec;
 
@@ -363,6 +366,12 @@ enum Which {
     Word2vec(word2vec::Args),
     /// fastText training (subword skip-gram/CBOW) vs fastText's command line.
     Fasttext(fasttext::Args),
+    /// Byte-level BPE training vs Hugging Face tokenizers; cl100k encoding vs tiktoken and tokenizers.
+    Bpe(bpe::Args),
+    /// word2vec skip-gram on words vs BPE tokens vs phrase-joined words: analogy and similarity.
+    Tokens(tokens::Args),
+    /// Phrase detection (learn and join) vs word2phrase at its defaults: time, memory, identical output.
+    Phrases(Common),
 }
 
 pub fn run(args: Args) -> Result {
@@ -371,6 +380,9 @@ pub fn run(args: Args) -> Result {
         Which::Glove(a) => glove::run(a),
         Which::Word2vec(a) => word2vec::run(a),
         Which::Fasttext(a) => fasttext::run(a),
+        Which::Bpe(a) => bpe::run(a),
+        Which::Tokens(a) => tokens::run(a),
+        Which::Phrases(c) => phrases::run(c),
     }
 }
 

@@ -119,5 +119,5 @@ pub fn heading(key: &str) -> &str {
 
 /// Whether a figure is a count (printed without decimals).
 pub fn is_count(key: &str) -> bool {
-    key.ends_with("_n") || key == "words"
+    key.ends_with("_n") || matches!(key, "words" | "joined" | "identical")
 }

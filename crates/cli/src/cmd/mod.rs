@@ -37,12 +37,14 @@ macro_rules! mirror_enum {
 }
 
 pub mod analogy;
+pub mod bpe;
 pub mod convert;
 pub mod defaults;
 pub mod demo;
 pub mod encode;
 pub mod eval;
 pub mod model;
+pub mod phrases;
 pub mod posenc;
 pub mod rope_scaling;
 pub mod similar;

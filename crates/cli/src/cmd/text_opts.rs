@@ -1,7 +1,8 @@
 //! Tokenizer options shared by the subcommands that read text.
 
 use super::defaults::{show_defaults, value_name};
-use embedpos_tokenize::{Normalizer, PreTokenizer, Tokenizer};
+use embedpos_tokenize::{Normalizer, PreTokenizer, TokenModel, Tokenizer};
+use std::path::PathBuf;
 
 /// Which pre-tokenizer splits the text.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -47,6 +48,19 @@ pub struct TextOpts {
     /// With `words` or `cjk`: keep punctuation as tokens.
     #[arg(long)]
     pub keep_punctuation: bool,
+    /// Split the text into the subword tokens of a byte-level BPE model
+    /// instead: a `tokenizer.json` (from `embedpos bpe train` or Hugging
+    /// Face), GPT-2's `vocab.json` (with `merges.txt` beside it) or a
+    /// tiktoken rank file named after its encoding (`cl100k_base.tiktoken`).
+    /// Tokens are spelled as in those files (`Ġthe` for " the").
+    #[arg(long, value_name = "FILE", value_parser = load_model, conflicts_with = "pretokenizer")]
+    pub tokenizer: Option<TokenModel>,
+}
+
+/// Loads `--tokenizer`'s file while the arguments are parsed, so a bad file
+/// stops the command before any work.
+fn load_model(path: &str) -> Result<TokenModel, String> {
+    TokenModel::load(&PathBuf::from(path)).map_err(|e| e.to_string())
 }
 
 impl TextOpts {
@@ -66,6 +80,7 @@ impl TextOpts {
                 Some(PreTok::Words) => PreTokenizer::Words { keep_punctuation },
                 Some(PreTok::Cjk) => PreTokenizer::Cjk { keep_punctuation },
             },
+            model: self.tokenizer.clone(),
         }
     }
 }
@@ -79,6 +94,8 @@ mod tests {
         for path in [
             &["tokenize"][..],
             &["vocab"],
+            &["phrases", "learn"],
+            &["phrases", "apply"],
             &["encode"],
             &["train", "glove"],
         ] {

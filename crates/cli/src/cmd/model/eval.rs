@@ -29,7 +29,7 @@ pub struct Args {
 /// (language model) or the accuracy (classifier).
 pub fn run(args: Args, _g: &Global) -> CliResult {
     let model: Model = load_model(&args.model)?;
-    let tokenizer = model.config().tokenizer;
+    let tokenizer = model.config().tokenizer.clone();
     let data = match model.config().head {
         Head::Lm { .. } => {
             Dataset::Tokens(read_token_stream(&args.corpus, &tokenizer, model.vocab())?.0)

@@ -318,6 +318,15 @@ impl Args {
 
 /// Runs `embedpos model train`.
 pub fn run(args: Args, g: &Global) -> CliResult {
+    if args.text.tokenizer.is_some() {
+        return Err(
+            "--tokenizer is not supported by `model train` yet: a checkpoint keeps the \
+                    normaliser and pre-tokeniser settings but not a tokenizer model, so `model \
+                    eval` and `model generate` could not split text as training did; train on \
+                    text written by `embedpos tokenize --tokenizer FILE` instead"
+                .into(),
+        );
+    }
     let mut trainer = match &args.resume {
         Some(dir) => {
             let mut t: Trainer = load_trainer(dir)?;
@@ -456,7 +465,7 @@ fn reported(e: embedpos_model::Error) -> crate::CliError {
 /// The corpus as training and held-out data for the model's head.
 fn read_data(args: &Args, trainer: &Trainer, g: &Global) -> CliResult<TrainData> {
     let model = trainer.model();
-    let tokenizer = model.config().tokenizer;
+    let tokenizer = model.config().tokenizer.clone();
     let data = match model.config().head {
         Head::Lm { .. } => {
             let (ids, stats) = read_token_stream(&args.corpus, &tokenizer, model.vocab())?;

@@ -136,7 +136,7 @@ impl GloVe {
             window: cfg.window as u64,
             symmetric: cfg.symmetric,
             distance_weighting: cfg.distance_weighting,
-            tokenizer: format!("{:?}", cfg.tokenizer),
+            tokenizer: cfg.tokenizer.describe(),
             tokens: vstats.tokens,
         };
         let matrix = match &self.save_cooccur {
