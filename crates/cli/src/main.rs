@@ -83,6 +83,8 @@ enum Command {
     Vectors(cmd::vectors::Args),
     /// Convert word vectors between formats (word2vec text/binary, GloVe, .epv, .npy, safetensors).
     Convert(cmd::convert::Args),
+    /// Train, evaluate and sample a tiny transformer (language model or classifier).
+    Model(cmd::model::Args),
 }
 
 fn main() -> ExitCode {
@@ -112,5 +114,6 @@ fn run(cli: Cli) -> CliResult {
         Command::Convert(a) => cmd::convert::run(a, &cli.global),
         Command::Vectors(a) => cmd::vectors::run(a, &cli.global),
         Command::Train(a) => cmd::train::run(a, &cli.global),
+        Command::Model(a) => cmd::model::run(a, &cli.global),
     }
 }

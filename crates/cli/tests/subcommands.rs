@@ -19,9 +19,13 @@ fn every_subcommand_is_reachable() {
     let top = help(&[]);
     for cmd in [
         "tokenize", "vocab", "demo", "train", "similar", "analogy", "eval", "convert", "posenc",
-        "encode",
+        "encode", "model",
     ] {
         assert!(top.contains(cmd), "`{cmd}` missing from:\n{top}");
+    }
+    let model = help(&["model"]);
+    for sub in ["train", "eval", "generate"] {
+        assert!(model.contains(sub), "`model {sub}` missing from:\n{model}");
     }
     let train = help(&["train"]);
     for algo in ["word2vec", "glove"] {

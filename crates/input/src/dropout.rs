@@ -28,16 +28,17 @@ pub enum Mode {
     },
 }
 
-/// The dropout of one layer.
+/// The dropout of one layer: its probability and the seed its masks are
+/// hashed from (give each dropout site of a model its own seed).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Dropout {
+pub struct Dropout {
     p: f64,
     seed: u64,
 }
 
 impl Dropout {
     /// Drop probability `p` in [0, 1).
-    pub(crate) fn new(p: f64, seed: u64) -> Result<Self> {
+    pub fn new(p: f64, seed: u64) -> Result<Self> {
         if !(0.0..1.0).contains(&p) {
             return Err(Error::config(
                 "dropout",
@@ -48,8 +49,13 @@ impl Dropout {
         Ok(Dropout { p, seed })
     }
 
+    /// The drop probability.
+    pub fn p(&self) -> f64 {
+        self.p
+    }
+
     /// The per-row mask source in `mode`, or `None` when nothing is dropped.
-    pub(crate) fn rows(&self, mode: Mode) -> Option<RowMask> {
+    pub fn rows(&self, mode: Mode) -> Option<RowMask> {
         match mode {
             Mode::Train { step } if self.p > 0.0 => Some(RowMask {
                 key: splitmix64(self.seed ^ splitmix64(step)),
@@ -61,9 +67,10 @@ impl Dropout {
     }
 }
 
-/// The mask of one forward pass.
+/// The mask of one forward pass. Applying it again to the gradient of a row
+/// is that row's backward pass (the mask is recomputed, not stored).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct RowMask {
+pub struct RowMask {
     key: u64,
     threshold: u64,
     scale: f64,
@@ -72,7 +79,7 @@ pub(crate) struct RowMask {
 impl RowMask {
     /// Multiplies `row` (sequence `b`, position `pos`) by its mask.
     #[inline]
-    pub(crate) fn apply<T: Real>(&self, row: &mut [T], b: usize, pos: usize) {
+    pub fn apply<T: Real>(&self, row: &mut [T], b: usize, pos: usize) {
         let base = splitmix64(self.key ^ splitmix64((b as u64) << 32 ^ pos as u64));
         let scale = T::from_f64(self.scale);
         for (j, x) in row.iter_mut().enumerate() {

@@ -9,12 +9,12 @@ use crate::real::Real;
 
 /// A generator for one parameter: the layer seed mixed with a per-parameter
 /// salt, so adding a parameter never shifts the draws of another.
-pub(crate) fn rng(seed: u64, salt: u64) -> StdRng {
+pub fn rng(seed: u64, salt: u64) -> StdRng {
     StdRng::seed_from_u64(splitmix64(seed ^ splitmix64(salt)))
 }
 
 /// Fills `out` with N(0, std²) samples (Box–Muller in `f64`).
-pub(crate) fn fill_normal<T: Real>(out: &mut [T], std: f64, rng: &mut StdRng) {
+pub fn fill_normal<T: Real>(out: &mut [T], std: f64, rng: &mut StdRng) {
     for pair in out.chunks_mut(2) {
         // 1 - U lies in (0, 1], so ln() stays finite
         let u1: f64 = 1.0 - rng.random::<f64>();
@@ -29,7 +29,7 @@ pub(crate) fn fill_normal<T: Real>(out: &mut [T], std: f64, rng: &mut StdRng) {
 }
 
 /// Fills `out` with U(−bound, bound) samples.
-pub(crate) fn fill_uniform<T: Real>(out: &mut [T], bound: f64, rng: &mut StdRng) {
+pub fn fill_uniform<T: Real>(out: &mut [T], bound: f64, rng: &mut StdRng) {
     for x in out {
         *x = T::from_f64((2.0 * rng.random::<f64>() - 1.0) * bound);
     }

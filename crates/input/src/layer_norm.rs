@@ -1,12 +1,17 @@
 //! Layer normalisation (Ba, Kiros, Hinton 2016) over the last axis:
 //! `y = γ ⊙ (x − μ) / √(σ² + ε) + β`, with μ and σ² the mean and the biased
 //! variance of the row, as in PyTorch's `LayerNorm`.
+//!
+//! The type works on one row at a time ([`LayerNorm::forward_row`],
+//! [`LayerNorm::backward_row`]) so that a caller can run rows in parallel
+//! tasks and sum the γ/β gradients in a fixed order: the input layer and the
+//! blocks of `embedpos-model` both do.
 
 use crate::real::Real;
 
 /// LayerNorm of rows of width `d`; `gamma`/`beta` are present when affine.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct LayerNorm<T: Real> {
+pub struct LayerNorm<T: Real = f32> {
     pub(crate) eps: T,
     pub(crate) gamma: Option<Vec<T>>,
     pub(crate) beta: Option<Vec<T>>,
@@ -14,7 +19,7 @@ pub(crate) struct LayerNorm<T: Real> {
 
 impl<T: Real> LayerNorm<T> {
     /// γ = 1, β = 0 when `affine`.
-    pub(crate) fn new(d: usize, eps: f64, affine: bool) -> Self {
+    pub fn new(d: usize, eps: f64, affine: bool) -> Self {
         LayerNorm {
             eps: T::from_f64(eps),
             gamma: affine.then(|| vec![T::one(); d]),
@@ -22,10 +27,33 @@ impl<T: Real> LayerNorm<T> {
         }
     }
 
+    /// ε, as given.
+    pub fn eps(&self) -> T {
+        self.eps
+    }
+
+    /// The scale γ, when affine.
+    pub fn gamma(&self) -> Option<&[T]> {
+        self.gamma.as_deref()
+    }
+
+    /// The shift β, when affine.
+    pub fn beta(&self) -> Option<&[T]> {
+        self.beta.as_deref()
+    }
+
+    /// γ and β, for an optimiser or a loader; `None` when not affine.
+    pub fn params_mut(&mut self) -> Option<(&mut [T], &mut [T])> {
+        match (&mut self.gamma, &mut self.beta) {
+            (Some(g), Some(b)) => Some((g, b)),
+            _ => None,
+        }
+    }
+
     /// Normalises `row` in place; writes `x̂` to `xhat` when given and returns
     /// `1 / √(σ² + ε)`. Two passes (mean, then variance) for accuracy.
     #[inline]
-    pub(crate) fn forward_row(&self, row: &mut [T], xhat: Option<&mut [T]>) -> T {
+    pub fn forward_row(&self, row: &mut [T], xhat: Option<&mut [T]>) -> T {
         let n = T::from_f64(row.len() as f64);
         let mean = lane_sum(row, |x| x) / n;
         let var = lane_sum(row, |x| (x - mean) * (x - mean)) / n;
@@ -58,7 +86,7 @@ impl<T: Real> LayerNorm<T> {
     ///
     /// With `ĝ = γ ⊙ g`: `∂L/∂x = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ ⊙ x̂))`.
     #[inline]
-    pub(crate) fn backward_row(
+    pub fn backward_row(
         &self,
         g: &mut [T],
         xhat: &[T],

@@ -60,10 +60,10 @@ mod dropout;
 mod encode;
 mod error;
 mod grad;
-mod init;
+pub mod init;
 mod input_layer;
 mod layer_norm;
-mod linear;
+pub mod linear;
 mod npy;
 pub mod optim;
 mod real;
@@ -79,13 +79,15 @@ pub use attention::{
     Attention, AttentionCache, AttentionConfig, AttentionGrads, BiasConfig, RotaryConfig,
 };
 pub use batch::{Batch, BatchConfig, Overflow, PadSide};
-pub use dropout::Mode;
+pub use dropout::{Dropout, Mode, RowMask};
 pub use encode::{default_heads, encode, pipeline_summary, EncodeConfig, Encoded, Summary};
 pub use error::{Error, Result};
 pub use grad::{Grad, Param, RowGrad, Trainable};
 pub use input_layer::{
     InputCache, InputConfig, InputGrads, InputLayer, InputOutput, ProjectionMode,
 };
+pub use layer_norm::LayerNorm;
+pub use linear::{Linear, LinearGrads};
 pub use npy::save_npy;
 pub use optim::{Adam, AdamConfig, Sgd};
 pub use real::Real;

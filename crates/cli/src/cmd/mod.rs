@@ -43,6 +43,7 @@ pub mod defaults;
 pub mod demo;
 pub mod encode;
 pub mod eval;
+pub mod model;
 pub mod phrases;
 pub mod posenc;
 pub mod rope_scaling;

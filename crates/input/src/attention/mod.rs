@@ -215,6 +215,49 @@ impl<T: Real> Attention<T> {
     pub fn weights(&self) -> [&Array2<T>; 4] {
         [&self.wq, &self.wk, &self.wv, &self.wo]
     }
+
+    /// Every parameter, named as [`Trainable::params`] names them
+    /// (`attention.wq`, `attention.wk`, `attention.wv`, `attention.wo`
+    /// `[d_model, d_model]` row-major, then `attention.t5` `[num_buckets,
+    /// heads]` when the layer has one), for a loader or a model-wide
+    /// optimiser.
+    pub fn parameters(&self) -> Vec<(&'static str, &[T])> {
+        let mut out: Vec<(&'static str, &[T])> = Vec::with_capacity(5);
+        for (name, w) in [
+            ("attention.wq", &self.wq),
+            ("attention.wk", &self.wk),
+            ("attention.wv", &self.wv),
+            ("attention.wo", &self.wo),
+        ] {
+            // built by `Array2::from_shape_vec`, so always in standard layout
+            if let Some(w) = w.as_slice() {
+                out.push((name, w));
+            }
+        }
+        if let Some(t) = self.bias.table() {
+            out.push(("attention.t5", t));
+        }
+        out
+    }
+
+    /// [`Self::parameters`], mutable, in the same order.
+    pub fn parameters_mut(&mut self) -> Vec<(&'static str, &mut [T])> {
+        let mut out: Vec<(&'static str, &mut [T])> = Vec::with_capacity(5);
+        for (name, w) in [
+            ("attention.wq", &mut self.wq),
+            ("attention.wk", &mut self.wk),
+            ("attention.wv", &mut self.wv),
+            ("attention.wo", &mut self.wo),
+        ] {
+            if let Some(w) = w.as_slice_mut() {
+                out.push((name, w));
+            }
+        }
+        if let Some(t) = self.bias.table_mut() {
+            out.push(("attention.t5", &mut t[..]));
+        }
+        out
+    }
 }
 
 impl<T: Real> Trainable<T> for Attention<T> {

@@ -281,6 +281,52 @@ impl<T: Real> InputLayer<T> {
         self.absolute.learned()
     }
 
+    /// Every parameter, frozen ones included, named as
+    /// [`Trainable::params`] names them: `input.embedding` `[vocab, dim]`,
+    /// `input.projection.weight` `[dim, d_model]` and
+    /// `input.projection.bias`, `input.positions` `[max_positions, d_model]`,
+    /// `input.norm.gamma` and `input.norm.beta` — each only when the layer
+    /// has it, in that order.
+    pub fn parameters(&self) -> Vec<(&'static str, &[T])> {
+        let mut out: Vec<(&'static str, &[T])> = vec![("input.embedding", self.embedding.table())];
+        if let Some(p) = &self.projection {
+            if let Some(w) = p.weight.as_slice() {
+                out.push(("input.projection.weight", w));
+            }
+            out.push(("input.projection.bias", &p.bias));
+        }
+        if let Some(t) = self.absolute.learned() {
+            out.push(("input.positions", t));
+        }
+        if let Some(ln) = &self.norm {
+            if let (Some(g), Some(b)) = (ln.gamma(), ln.beta()) {
+                out.push(("input.norm.gamma", g));
+                out.push(("input.norm.beta", b));
+            }
+        }
+        out
+    }
+
+    /// [`Self::parameters`], mutable, in the same order.
+    pub fn parameters_mut(&mut self) -> Vec<(&'static str, &mut [T])> {
+        let mut out: Vec<(&'static str, &mut [T])> =
+            vec![("input.embedding", self.embedding.table_mut())];
+        if let Some(p) = &mut self.projection {
+            if let Some(w) = p.weight.as_slice_mut() {
+                out.push(("input.projection.weight", w));
+            }
+            out.push(("input.projection.bias", &mut p.bias));
+        }
+        if let Some(t) = self.absolute.learned_mut() {
+            out.push(("input.positions", &mut t[..]));
+        }
+        if let Some((g, b)) = self.norm.as_mut().and_then(LayerNorm::params_mut) {
+            out.push(("input.norm.gamma", g));
+            out.push(("input.norm.beta", b));
+        }
+        out
+    }
+
     /// What a cache must agree on with the layer that reads it: widths,
     /// vocabulary size, and which optional stages exist.
     fn signature(&self) -> [usize; 6] {
