@@ -1,9 +1,9 @@
 //! Applying phrases to a whole corpus, in word2phrase's output layout, on
 //! several threads with the lines kept in order.
 
-use super::count::{Batch, BATCH_BYTES};
+use super::count::Batch;
 use super::{table, Phrases, TokenBuf};
-use crate::corpus::{CorpusReader, ReadStats};
+use crate::corpus::{CorpusReader, ReadStats, BATCH_BYTES};
 use crate::error::{Error, Result};
 use crate::tokenizer::{Scratch, Tokenizer};
 use serde::Serialize;
@@ -168,9 +168,9 @@ impl Phrases {
                 let mut seq = 0;
                 while !stop.load(Ordering::Relaxed) {
                     let Ok(mut batch) = pool_rx.recv() else { break };
-                    let more = batch.fill(reader, seq, batch_bytes)?;
+                    let more = batch.input.fill(reader, seq, batch_bytes)?;
                     seq += 1;
-                    if !batch.ends.is_empty() && work_tx.send(batch).is_err() {
+                    if !batch.input.is_empty() && work_tx.send(batch).is_err() {
                         break;
                     }
                     if !more {
@@ -192,7 +192,7 @@ impl Phrases {
                         let mut stats = ApplyStats::default();
                         let mut text = std::mem::take(&mut batch.out);
                         text.clear();
-                        for line in batch.lines() {
+                        for line in batch.input.lines() {
                             writer.write(self, tokenizer, line, &mut text, &mut stats);
                         }
                         batch.out = text;
@@ -209,7 +209,7 @@ impl Phrases {
             let mut written: std::io::Result<()> = Ok(());
             'receive: for (batch, s) in &done_rx {
                 stats.add(&s);
-                pending.insert(batch.seq, batch);
+                pending.insert(batch.input.seq(), batch);
                 while let Some(b) = pending.remove(&next) {
                     written = out.write_all(b.out.as_bytes());
                     if written.is_err() {
