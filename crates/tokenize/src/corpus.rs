@@ -443,6 +443,12 @@ impl LineBatch {
     }
 }
 
+/// The next item for one of several workers sharing `rx`; `None` when the
+/// channel is closed and empty, or another worker panicked holding it.
+pub(crate) fn recv_shared<T>(rx: &std::sync::Mutex<std::sync::mpsc::Receiver<T>>) -> Option<T> {
+    rx.lock().ok()?.recv().ok()
+}
+
 fn check_readable(p: &Path) -> Result<()> {
     File::open(p).map(drop).map_err(|e| Error::io(p, e))
 }

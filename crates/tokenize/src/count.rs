@@ -1,6 +1,6 @@
 //! Streaming, parallel vocabulary counting.
 
-use crate::corpus::{CorpusReader, LineBatch, ReadStats, BATCH_BYTES};
+use crate::corpus::{recv_shared, CorpusReader, LineBatch, ReadStats, BATCH_BYTES};
 use crate::error::{Error, Result};
 use crate::tokenizer::{Scratch, Tokenizer};
 use crate::vocab::{sort_pairs, Vocab};
@@ -269,12 +269,7 @@ where
                 s.spawn(move || {
                     let mut counter = TokenCounter::new(cap);
                     let mut state = init();
-                    loop {
-                        let batch = match work_rx.lock() {
-                            Ok(rx) => rx.recv(),
-                            Err(_) => break,
-                        };
-                        let Ok(batch) = batch else { break };
+                    while let Some(batch) = recv_shared(work_rx) {
                         for line in batch.lines() {
                             split(&mut state, line, &mut counter);
                         }

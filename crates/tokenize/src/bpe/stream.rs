@@ -1,7 +1,7 @@
 //! Encoding a whole corpus as it streams in, on several threads, in order.
 
 use super::model::{Bpe, BpeScratch};
-use crate::corpus::{CorpusReader, LineBatch, ReadStats, BATCH_BYTES};
+use crate::corpus::{recv_shared, CorpusReader, LineBatch, ReadStats, BATCH_BYTES};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -115,12 +115,7 @@ impl Bpe {
                 let done_tx = done_tx.clone();
                 s.spawn(move || {
                     let mut scratch = BpeScratch::default();
-                    loop {
-                        let next = match work_rx.lock() {
-                            Ok(rx) => rx.recv(),
-                            Err(_) => break,
-                        };
-                        let Ok(mut b) = next else { break };
+                    while let Some(mut b) = recv_shared(&work_rx) {
                         b.ids.clear();
                         b.id_ends.clear();
                         for line in b.input.lines() {

@@ -3,7 +3,7 @@
 
 use super::count::Batch;
 use super::{table, Phrases, TokenBuf};
-use crate::corpus::{CorpusReader, ReadStats, BATCH_BYTES};
+use crate::corpus::{recv_shared, CorpusReader, ReadStats, BATCH_BYTES};
 use crate::error::{Error, Result};
 use crate::tokenizer::{Scratch, Tokenizer};
 use serde::Serialize;
@@ -183,12 +183,7 @@ impl Phrases {
                 let (work_rx, done_tx) = (&work_rx, done_tx.clone());
                 s.spawn(move || {
                     let mut writer = LineWriter::default();
-                    loop {
-                        let batch = match work_rx.lock() {
-                            Ok(rx) => rx.recv(),
-                            Err(_) => break,
-                        };
-                        let Ok(mut batch) = batch else { break };
+                    while let Some(mut batch) = recv_shared(work_rx) {
                         let mut stats = ApplyStats::default();
                         let mut text = std::mem::take(&mut batch.out);
                         text.clear();

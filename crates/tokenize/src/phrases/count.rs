@@ -2,7 +2,7 @@
 
 use super::table::{pair_key, split_key, Map};
 use super::{cut, Phrases, PhrasesConfig, TokenBuf};
-use crate::corpus::{CorpusReader, LineBatch};
+use crate::corpus::{recv_shared, CorpusReader, LineBatch};
 use crate::error::Result;
 use crate::tokenizer::{Scratch, Tokenizer};
 use smol_str::SmolStr;
@@ -265,12 +265,7 @@ pub(crate) fn count_pass(
                     let mut counter = PairCounter::new(cfg);
                     let mut work = LineWork::default();
                     let mut bounds = Vec::new();
-                    loop {
-                        let batch = match work_rx.lock() {
-                            Ok(rx) => rx.recv(),
-                            Err(_) => break,
-                        };
-                        let Ok(batch) = batch else { break };
+                    while let Some(batch) = recv_shared(work_rx) {
                         counter.start_batch();
                         for line in batch.input.lines() {
                             work.count(line, tokenizer, earlier, &mut counter);
