@@ -385,6 +385,70 @@ impl CorpusReader {
     }
 }
 
+/// About this many bytes of lines go in a [`LineBatch`] handed to a worker
+/// thread.
+pub(crate) const BATCH_BYTES: usize = 1 << 20;
+
+/// Lines of a [`CorpusReader`] read together, for a worker thread: one string
+/// holding the lines back to back and the end offset of each, plus the
+/// batch's place in the corpus.
+#[derive(Debug, Default)]
+pub(crate) struct LineBatch {
+    seq: u64,
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl LineBatch {
+    /// Refills the batch, numbered `seq`, with the next lines of `reader`
+    /// until they hold at least `max_bytes` (line ends not counted) or the
+    /// reader ends. Returns whether more input may follow (false once the
+    /// reader has ended; the batch then holds the last lines, maybe none).
+    pub(crate) fn fill(
+        &mut self,
+        reader: &mut CorpusReader,
+        seq: u64,
+        max_bytes: usize,
+    ) -> Result<bool> {
+        self.seq = seq;
+        self.text.clear();
+        self.ends.clear();
+        while self.text.len() < max_bytes {
+            if !reader.read_line(&mut self.text)? {
+                return Ok(false);
+            }
+            self.ends.push(self.text.len());
+        }
+        Ok(true)
+    }
+
+    /// The number given to [`fill`](Self::fill).
+    pub(crate) fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// Whether the batch holds no line.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The lines, in order, without their line ends.
+    pub(crate) fn lines(&self) -> impl Iterator<Item = &str> + '_ {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let line = &self.text[start..end];
+            start = end;
+            line
+        })
+    }
+}
+
+/// The next item for one of several workers sharing `rx`; `None` when the
+/// channel is closed and empty, or another worker panicked holding it.
+pub(crate) fn recv_shared<T>(rx: &std::sync::Mutex<std::sync::mpsc::Receiver<T>>) -> Option<T> {
+    rx.lock().ok()?.recv().ok()
+}
+
 fn check_readable(p: &Path) -> Result<()> {
     File::open(p).map(drop).map_err(|e| Error::io(p, e))
 }
@@ -472,6 +536,29 @@ mod tests {
         let (lines, stats) = split_lines(&text, 33);
         assert_eq!(stats.invalid_utf8, 0);
         assert_eq!(lines.concat(), text);
+    }
+
+    #[test]
+    fn line_batches_cover_every_line_once() {
+        let text = "one\n\ntwo three\nfour\nfive\n";
+        let mut r = CorpusReader::from_reader("mem", text.as_bytes());
+        let mut batch = LineBatch::default();
+        let mut got = Vec::new();
+        let mut seq = 0;
+        loop {
+            let more = batch.fill(&mut r, seq, 6).unwrap();
+            assert_eq!(batch.seq(), seq);
+            got.push(batch.lines().map(String::from).collect::<Vec<_>>());
+            seq += 1;
+            if !more {
+                break;
+            }
+        }
+        assert_eq!(
+            got,
+            [vec!["one", "", "two three"], vec!["four", "five"], vec![],]
+        );
+        assert!(batch.is_empty());
     }
 
     #[test]

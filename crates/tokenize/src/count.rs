@@ -1,6 +1,6 @@
 //! Streaming, parallel vocabulary counting.
 
-use crate::corpus::{CorpusReader, ReadStats};
+use crate::corpus::{recv_shared, CorpusReader, LineBatch, ReadStats, BATCH_BYTES};
 use crate::error::{Error, Result};
 use crate::tokenizer::{Scratch, Tokenizer};
 use crate::vocab::{sort_pairs, Vocab};
@@ -182,15 +182,6 @@ impl TokenCounter {
     }
 }
 
-/// A batch of lines: one string and the end offset of each line.
-#[derive(Default)]
-struct Batch {
-    text: String,
-    ends: Vec<usize>,
-}
-
-const BATCH_BYTES: usize = 1 << 20;
-
 /// Counts the tokens of a corpus in one streaming pass and builds the
 /// vocabulary.
 ///
@@ -266,9 +257,9 @@ where
         }
         return Ok(counter);
     }
-    let (work_tx, work_rx) = mpsc::sync_channel::<Batch>(threads * 2);
+    let (work_tx, work_rx) = mpsc::sync_channel::<LineBatch>(threads * 2);
     let work_rx = std::sync::Mutex::new(work_rx);
-    let (back_tx, back_rx) = mpsc::channel::<Batch>();
+    let (back_tx, back_rx) = mpsc::channel::<LineBatch>();
     std::thread::scope(|s| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
@@ -278,16 +269,9 @@ where
                 s.spawn(move || {
                     let mut counter = TokenCounter::new(cap);
                     let mut state = init();
-                    loop {
-                        let batch = match work_rx.lock() {
-                            Ok(rx) => rx.recv(),
-                            Err(_) => break,
-                        };
-                        let Ok(batch) = batch else { break };
-                        let mut start = 0;
-                        for &end in &batch.ends {
-                            split(&mut state, &batch.text[start..end], &mut counter);
-                            start = end;
+                    while let Some(batch) = recv_shared(work_rx) {
+                        for line in batch.lines() {
+                            split(&mut state, line, &mut counter);
                         }
                         let _ = back_tx.send(batch);
                     }
@@ -299,17 +283,8 @@ where
         let read_result = (|| -> Result<()> {
             loop {
                 let mut batch = back_rx.try_recv().unwrap_or_default();
-                batch.text.clear();
-                batch.ends.clear();
-                let mut more = true;
-                while batch.text.len() < BATCH_BYTES {
-                    if !reader.read_line(&mut batch.text)? {
-                        more = false;
-                        break;
-                    }
-                    batch.ends.push(batch.text.len());
-                }
-                if !batch.ends.is_empty() && work_tx.send(batch).is_err() {
+                let more = batch.fill(reader, 0, BATCH_BYTES)?;
+                if !batch.is_empty() && work_tx.send(batch).is_err() {
                     break;
                 }
                 if !more || tick().is_break() {

@@ -434,7 +434,7 @@ pub fn learn_phrases(
     cfg: &PhrasesConfig,
     threads: usize,
 ) -> Result<(Phrases, Vec<PassStats>)> {
-    learn_batched(open, tokenizer, cfg, threads, count::BATCH_BYTES)
+    learn_batched(open, tokenizer, cfg, threads, crate::corpus::BATCH_BYTES)
 }
 
 /// [`learn_phrases`] with batches of about `batch_bytes` of lines.

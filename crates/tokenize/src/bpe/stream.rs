@@ -1,7 +1,7 @@
 //! Encoding a whole corpus as it streams in, on several threads, in order.
 
 use super::model::{Bpe, BpeScratch};
-use crate::corpus::{CorpusReader, ReadStats};
+use crate::corpus::{recv_shared, CorpusReader, LineBatch, ReadStats, BATCH_BYTES};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -37,14 +37,10 @@ pub struct EncodeStats {
 /// Lines of text and, once encoded, their ids.
 #[derive(Default)]
 struct Batch {
-    seq: u64,
-    text: String,
-    ends: Vec<usize>,
+    input: LineBatch,
     ids: Vec<u32>,
     id_ends: Vec<usize>,
 }
-
-const BATCH_BYTES: usize = 1 << 20;
 
 impl Bpe {
     /// Encodes every line of `reader` (special tokens matched; line ends are
@@ -103,19 +99,9 @@ impl Bpe {
             let read = s.spawn(move || -> Result<()> {
                 let mut seq = 0;
                 while let Ok(mut batch) = free_rx.recv() {
-                    batch.seq = seq;
+                    let more = batch.input.fill(reader, seq, BATCH_BYTES)?;
                     seq += 1;
-                    batch.text.clear();
-                    batch.ends.clear();
-                    let mut more = true;
-                    while batch.text.len() < BATCH_BYTES {
-                        if !reader.read_line(&mut batch.text)? {
-                            more = false;
-                            break;
-                        }
-                        batch.ends.push(batch.text.len());
-                    }
-                    if !batch.ends.is_empty() && work_tx.send(batch).is_err() {
+                    if !batch.input.is_empty() && work_tx.send(batch).is_err() {
                         break;
                     }
                     if !more {
@@ -129,19 +115,12 @@ impl Bpe {
                 let done_tx = done_tx.clone();
                 s.spawn(move || {
                     let mut scratch = BpeScratch::default();
-                    loop {
-                        let next = match work_rx.lock() {
-                            Ok(rx) => rx.recv(),
-                            Err(_) => break,
-                        };
-                        let Ok(mut b) = next else { break };
+                    while let Some(mut b) = recv_shared(&work_rx) {
                         b.ids.clear();
                         b.id_ends.clear();
-                        let mut start = 0;
-                        for &end in &b.ends {
-                            self.encode_into(&b.text[start..end], &mut scratch, &mut b.ids);
+                        for line in b.input.lines() {
+                            self.encode_into(line, &mut scratch, &mut b.ids);
                             b.id_ends.push(b.ids.len());
-                            start = end;
                         }
                         if done_tx.send(b).is_err() {
                             break;
@@ -155,7 +134,7 @@ impl Bpe {
             let mut next = 0u64;
             let mut result = Ok(());
             'outer: for b in done_rx.iter() {
-                pending.insert(b.seq, b);
+                pending.insert(b.input.seq(), b);
                 while let Some(b) = pending.remove(&next) {
                     next += 1;
                     let mut start = 0;

@@ -1,9 +1,9 @@
 //! Applying phrases to a whole corpus, in word2phrase's output layout, on
 //! several threads with the lines kept in order.
 
-use super::count::{Batch, BATCH_BYTES};
+use super::count::Batch;
 use super::{table, Phrases, TokenBuf};
-use crate::corpus::{CorpusReader, ReadStats};
+use crate::corpus::{recv_shared, CorpusReader, ReadStats, BATCH_BYTES};
 use crate::error::{Error, Result};
 use crate::tokenizer::{Scratch, Tokenizer};
 use serde::Serialize;
@@ -168,9 +168,9 @@ impl Phrases {
                 let mut seq = 0;
                 while !stop.load(Ordering::Relaxed) {
                     let Ok(mut batch) = pool_rx.recv() else { break };
-                    let more = batch.fill(reader, seq, batch_bytes)?;
+                    let more = batch.input.fill(reader, seq, batch_bytes)?;
                     seq += 1;
-                    if !batch.ends.is_empty() && work_tx.send(batch).is_err() {
+                    if !batch.input.is_empty() && work_tx.send(batch).is_err() {
                         break;
                     }
                     if !more {
@@ -183,16 +183,11 @@ impl Phrases {
                 let (work_rx, done_tx) = (&work_rx, done_tx.clone());
                 s.spawn(move || {
                     let mut writer = LineWriter::default();
-                    loop {
-                        let batch = match work_rx.lock() {
-                            Ok(rx) => rx.recv(),
-                            Err(_) => break,
-                        };
-                        let Ok(mut batch) = batch else { break };
+                    while let Some(mut batch) = recv_shared(work_rx) {
                         let mut stats = ApplyStats::default();
                         let mut text = std::mem::take(&mut batch.out);
                         text.clear();
-                        for line in batch.lines() {
+                        for line in batch.input.lines() {
                             writer.write(self, tokenizer, line, &mut text, &mut stats);
                         }
                         batch.out = text;
@@ -209,7 +204,7 @@ impl Phrases {
             let mut written: std::io::Result<()> = Ok(());
             'receive: for (batch, s) in &done_rx {
                 stats.add(&s);
-                pending.insert(batch.seq, batch);
+                pending.insert(batch.input.seq(), batch);
                 while let Some(b) = pending.remove(&next) {
                     written = out.write_all(b.out.as_bytes());
                     if written.is_err() {

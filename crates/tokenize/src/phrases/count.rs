@@ -2,7 +2,7 @@
 
 use super::table::{pair_key, split_key, Map};
 use super::{cut, Phrases, PhrasesConfig, TokenBuf};
-use crate::corpus::CorpusReader;
+use crate::corpus::{recv_shared, CorpusReader, LineBatch};
 use crate::error::Result;
 use crate::tokenizer::{Scratch, Tokenizer};
 use smol_str::SmolStr;
@@ -215,47 +215,11 @@ impl LineWork {
     }
 }
 
-/// A batch of lines: one string and the end of each line.
+/// A batch of lines and what it became (the text written, for applying).
 #[derive(Default)]
 pub(crate) struct Batch {
-    pub(crate) seq: u64,
-    pub(crate) text: String,
-    pub(crate) ends: Vec<usize>,
-    /// What the batch became (the text written, for applying).
+    pub(crate) input: LineBatch,
     pub(crate) out: String,
-}
-
-/// About this many bytes of lines go in a batch.
-pub(crate) const BATCH_BYTES: usize = 1 << 20;
-
-impl Batch {
-    /// Refills the batch with the next lines of `reader`, about `bytes` of
-    /// them; false at the end.
-    pub(crate) fn fill(
-        &mut self,
-        reader: &mut CorpusReader,
-        seq: u64,
-        bytes: usize,
-    ) -> Result<bool> {
-        self.seq = seq;
-        self.text.clear();
-        self.ends.clear();
-        while self.text.len() < bytes {
-            if !reader.read_line(&mut self.text)? {
-                return Ok(false);
-            }
-            self.ends.push(self.text.len());
-        }
-        Ok(true)
-    }
-
-    /// The lines.
-    pub(crate) fn lines(&self) -> impl Iterator<Item = &str> + '_ {
-        (0..self.ends.len()).map(|i| {
-            let start = if i == 0 { 0 } else { self.ends[i - 1] };
-            &self.text[start..self.ends[i]]
-        })
-    }
 }
 
 /// Where a batch begins and ends, to count the pair across two batches when
@@ -301,21 +265,16 @@ pub(crate) fn count_pass(
                     let mut counter = PairCounter::new(cfg);
                     let mut work = LineWork::default();
                     let mut bounds = Vec::new();
-                    loop {
-                        let batch = match work_rx.lock() {
-                            Ok(rx) => rx.recv(),
-                            Err(_) => break,
-                        };
-                        let Ok(batch) = batch else { break };
+                    while let Some(batch) = recv_shared(work_rx) {
                         counter.start_batch();
-                        for line in batch.lines() {
+                        for line in batch.input.lines() {
                             work.count(line, tokenizer, earlier, &mut counter);
                         }
                         if counter.span_lines {
                             let last = counter.prev.map(|p| counter.words[p as usize].clone());
                             let first = counter.first.take();
                             bounds.push(Boundary {
-                                seq: batch.seq,
+                                seq: batch.input.seq(),
                                 first,
                                 last,
                             });
@@ -331,9 +290,9 @@ pub(crate) fn count_pass(
             let mut seq = 0;
             loop {
                 let mut batch = back_rx.try_recv().unwrap_or_default();
-                let more = batch.fill(reader, seq, batch_bytes)?;
+                let more = batch.input.fill(reader, seq, batch_bytes)?;
                 seq += 1;
-                if !batch.ends.is_empty() && work_tx.send(batch).is_err() {
+                if !batch.input.is_empty() && work_tx.send(batch).is_err() {
                     break;
                 }
                 if !more {
