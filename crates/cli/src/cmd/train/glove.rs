@@ -60,14 +60,17 @@ pub struct Args {
     /// Clip each gradient component to ±this (GloVe C 1.2).
     #[arg(long)]
     grad_clip: Option<f64>,
-    /// Shuffle the entries again before every epoch (GloVe C keeps one order).
+    /// Shuffle the entries again before every epoch (GloVe C keeps one
+    /// order); holds them in memory when they fit in --memory beside the
+    /// parameters.
     #[arg(long)]
     reshuffle: bool,
     /// Vectors to write: word + context (`sum`) or word only.
     #[arg(long, value_enum)]
     vectors: Option<VectorsArg>,
-    /// Memory budget in GB for counting and shuffling; beyond it, sorted runs
-    /// go to temporary files.
+    /// Memory budget in GB for the whole run; beyond it, counting and the
+    /// shuffle go through temporary files (training always streams the
+    /// shuffled entries from one).
     #[arg(long)]
     memory: Option<f64>,
     /// Folder for temporary files.
@@ -201,19 +204,19 @@ fn summarise(
         );
     }
     eprintln!(
-        "{}: {} words × {} dimensions ({format}); counting {:.1} s, shuffle {:.1} s ({}), \
-         training {:.1} s, {:.1} s in all; final cost {:.4}{}",
+        "{}: {} words × {} dimensions ({format}); counting {:.1} s, shuffle {:.1} s, \
+         training {:.1} s ({}), {:.1} s in all; final cost {:.4}{}",
         a.common.output.display(),
         emb.len(),
         emb.dim(),
         r.counting.as_secs_f64(),
         r.shuffling.as_secs_f64(),
-        if r.entries_in_memory {
-            "in memory"
-        } else {
-            "on disk"
-        },
         r.training.as_secs_f64(),
+        if r.entries_in_memory {
+            "entries in memory"
+        } else {
+            "entries streamed from disk"
+        },
         total.as_secs_f64(),
         r.final_cost,
         if r.stopped { ", stopped early" } else { "" }

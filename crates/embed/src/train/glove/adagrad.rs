@@ -486,6 +486,47 @@ mod tests {
         assert!((c[s + dim] as f64 + 1.0 - (c0[s + dim] + gb * gb)).abs() < 1e-6);
     }
 
+    /// Training from the shuffled file gives, bit for bit, what training
+    /// from the same entries in memory gives (one thread, one seed), over
+    /// more entries than one block of a thread and for several threads'
+    /// shares.
+    #[test]
+    fn streamed_entries_train_exactly_as_entries_in_memory() {
+        use super::super::spill::{Run, SpillDir};
+        let vocab_len = 40;
+        let mut rng = SplitMix64::new(5);
+        let entries: Vec<Entry> = (0..3 * BLOCK + 17)
+            .map(|_| Entry {
+                row: rng.below(vocab_len) as u32,
+                col: rng.below(vocab_len) as u32,
+                value: 0.1 + rng.below(1000) as f32 / 37.0,
+            })
+            .collect();
+        let dir = SpillDir::create(None).unwrap();
+        for threads in [1, 3] {
+            let cfg = GloveConfig {
+                dim: 12,
+                epochs: 3,
+                threads,
+                seed: 7,
+                ..Default::default()
+            };
+            let mut memory = Shuffled::Memory(entries.clone());
+            let mut disk = Shuffled::Disk(Run::write(&dir, &entries).unwrap());
+            let (a, ta) = train(&mut memory, vocab_len, &cfg, &mut ()).unwrap();
+            let (b, tb) = train(&mut disk, vocab_len, &cfg, &mut ()).unwrap();
+            assert_eq!(ta.epochs_done, 3);
+            if threads == 1 {
+                assert_eq!(ta.last_cost.to_bits(), tb.last_cost.to_bits());
+                assert_eq!(a.words.into_inner(), b.words.into_inner());
+                assert_eq!(a.contexts.into_inner(), b.contexts.into_inner());
+            } else {
+                // Hogwild: the same work, in an order timing decides.
+                assert!((ta.last_cost - tb.last_cost).abs() < 0.05 * ta.last_cost);
+            }
+        }
+    }
+
     #[test]
     fn output_sums_word_and_context_rows() {
         let p = Params::init(3, 4, 9);

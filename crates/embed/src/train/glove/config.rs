@@ -74,7 +74,10 @@ pub struct GloveConfig {
     /// that never acts in a healthy run.
     pub grad_clip: f64,
     /// Shuffle each thread's share of the entries again before every epoch
-    /// after the first (when they are held in memory). GloVe C shuffles
+    /// after the first. This holds the entries in memory during training,
+    /// which is done when they fit beside the parameters in
+    /// [`memory_gb`](Self::memory_gb); otherwise training streams them in
+    /// one order as without this setting. GloVe C shuffles
     /// once and repeats that order every epoch (`false`, the default);
     /// random reshuffling is the textbook form of SGD and tends to converge
     /// a little further in the same number of epochs. It costs one in-place
@@ -82,12 +85,14 @@ pub struct GloveConfig {
     pub reshuffle: bool,
     /// Which vectors to return (`-model`, word + context).
     pub output: GloveOutput,
-    /// Memory budget in GB (2³⁰ bytes) for the co-occurrence counts and the
-    /// shuffled training entries (`-memory`, 4.0). Counting spills sorted
-    /// runs to temporary files when the budget is full; training streams the
-    /// entries from a shuffled temporary file when they do not fit beside
-    /// the parameters. The parameters (`2 V (dim + 1)` values and their
-    /// squared-gradient sums) come on top when they alone exceed it.
+    /// Memory budget in GB (2³⁰ bytes) for the whole run (`-memory`, 4.0):
+    /// counting plans its tables in half of it and spills sorted runs to
+    /// temporary files beyond; the shuffle holds at most 90 % of it in
+    /// entries (beyond, GloVe C's external shuffle through temporary files);
+    /// training streams the shuffled entries from a temporary file, as GloVe
+    /// C does, and holds only the parameters (`2 V (dim + 1)` values and
+    /// their squared-gradient sums), which come on top when they alone
+    /// exceed the budget.
     pub memory_gb: f64,
     /// Worker threads for counting and training (`-threads`, 8).
     pub threads: usize,

@@ -5,7 +5,7 @@ use super::budget;
 use super::config::GloveConfig;
 use super::cooccur::{count_in, CooccurStats};
 use super::cooccur_file::{self, CooccurFile, CooccurHeader, WriteError};
-use super::shuffle::{shuffle, Shuffled};
+use super::shuffle::shuffle;
 use super::spill::SpillDir;
 use crate::error::{Error, Result};
 use crate::train::corpus::{temp_error, Corpus, VocabSettings};
@@ -48,8 +48,9 @@ pub struct GloveReport {
     pub entries: u64,
     /// The counting pass (absent when training from a saved matrix).
     pub cooccur: Option<CooccurStats>,
-    /// True when the shuffled entries were held in memory, false when
-    /// training streamed them from a temporary file.
+    /// True when training held the shuffled entries in memory (to shuffle
+    /// them again every epoch), false when it streamed them from a
+    /// temporary file.
     pub entries_in_memory: bool,
     /// Epochs finished.
     pub epochs_done: usize,
@@ -226,13 +227,17 @@ impl GloVe {
             )));
         }
         let t = Instant::now();
-        let params = budget::parameter_bytes(vocab_len, adagrad::stride(cfg.dim));
-        let capacity = budget::shuffle_capacity(cfg.memory_bytes(), params);
-        let mut set = shuffle(&file, capacity, cfg.seed, dir)?;
-        let shuffling = t.elapsed();
         let entries = file.len();
+        let budget = cfg.memory_bytes();
+        let params = budget::parameter_bytes(vocab_len, adagrad::stride(cfg.dim));
+        let capacity = budget::shuffle_capacity(budget);
+        // Training streams the shuffled entries from a file, as GloVe C's
+        // `glove` does; only reshuffling every epoch needs them in memory.
+        let keep = cfg.reshuffle && budget::entries_fit_beside(entries, params, budget);
+        let mut set = shuffle(&file, capacity, cfg.seed, dir, keep)?;
+        let shuffling = t.elapsed();
         let vocab = file.into_header().vocab;
-        let in_memory = matches!(set, Shuffled::Memory(_));
+        let in_memory = set.in_memory();
         let (params, trained) = adagrad::train(&mut set, vocab_len, cfg, observer)?;
         drop(set);
         let matrix = params.into_vectors(cfg.output);

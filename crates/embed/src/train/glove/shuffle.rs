@@ -6,9 +6,14 @@
 //! rarely (Niu et al. 2011). As in GloVe C the entries are shuffled once and
 //! every epoch walks the same order.
 //!
-//! * When the entries fit the memory the budget leaves beside the
-//!   parameters, they are read into one buffer of exactly their number and
-//!   permuted in place by Fisher–Yates: one copy, never two.
+//! * When the entries fit the memory the budget gives the shuffle
+//!   ([`shuffle_capacity`](super::budget::shuffle_capacity)), they are read
+//!   into one buffer of exactly their number and permuted in place by
+//!   Fisher–Yates: one copy, never two. The permuted entries are written to
+//!   a temporary file that training streams (GloVe C's `glove` reads its
+//!   shuffled file the same way), so the buffer is freed before the
+//!   parameters are allocated; only `--reshuffle`, which permutes them again
+//!   every epoch, keeps them in memory, when they fit beside the parameters.
 //! * Otherwise GloVe C's two-pass external shuffle: chunks that fill the
 //!   buffer are permuted in place and written to temporary files; then the
 //!   buffer is filled with an equal share of every chunk, permuted and
@@ -16,6 +21,9 @@
 //!   then streams that file. This is not a uniform permutation (an entry
 //!   stays within its chunk's share of the output), but it mixes every part
 //!   of the matrix into every part of the epoch, which is what SGD needs.
+//!
+//! Either way the order depends only on the seed and on whether the entries
+//! fit, never on where training reads them from.
 
 use super::cooccur_file::CooccurFile;
 use super::record::{Entry, RecordWriter};
@@ -34,6 +42,11 @@ pub(crate) enum Shuffled {
 }
 
 impl Shuffled {
+    /// True when the entries are held in memory.
+    pub(crate) fn in_memory(&self) -> bool {
+        matches!(self, Shuffled::Memory(_))
+    }
+
     /// Number of entries.
     pub(crate) fn len(&self) -> u64 {
         match self {
@@ -52,11 +65,14 @@ pub(crate) fn fisher_yates(v: &mut [Entry], rng: &mut SplitMix64) {
 }
 
 /// Shuffles the entries of `file`, holding at most `capacity` in memory.
+/// With `keep` and when they fit, the entries stay in memory; otherwise
+/// they are written to a temporary file for training to stream.
 pub(crate) fn shuffle(
     file: &CooccurFile,
     capacity: usize,
     seed: u64,
     dir: &SpillDir,
+    keep: bool,
 ) -> Result<Shuffled> {
     let mut rng = SplitMix64::new(seed ^ 0x5EED_0F5A_0FF1_E5E5);
     let n = file.len();
@@ -67,7 +83,10 @@ pub(crate) fn shuffle(
             v.push(e);
         }
         fisher_yates(&mut v, &mut rng);
-        return Ok(Shuffled::Memory(v));
+        if keep {
+            return Ok(Shuffled::Memory(v));
+        }
+        return Ok(Shuffled::Disk(Run::write(dir, &v)?));
     }
     // Pass 1: shuffled chunks.
     let mut buf: Vec<Entry> = Vec::with_capacity(capacity);
